@@ -1,0 +1,50 @@
+"""docalc: a small text language for structural causal models, compiled to NumPyro.
+
+>>> import docalc as dc
+>>> model = dc.compile("x ~ Normal(0, 1); y ~ Normal(2 * x, 1)")
+>>> model.do(x=1).simulate(n=3, seed=0)  # doctest: +SKIP
+
+``import docalc`` is light: JAX, NumPyro and plotting are imported when first needed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .errors import *  # noqa: F403
+from .errors import __all__ as _errors_all
+
+if TYPE_CHECKING:
+    from docalc.compiler.backdoor import BackdoorResult, backdoor
+    from docalc.fit import Fit
+    from docalc.compiler.identify import Identification
+    from docalc.model import Model, compile, load
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "compile": "docalc.model",
+    "load": "docalc.model",
+    "Model": "docalc.model",
+    "Fit": "docalc.fit",
+    "backdoor": "docalc.compiler.backdoor",
+    "BackdoorResult": "docalc.compiler.backdoor",
+    "Identification": "docalc.compiler.identify",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'docalc' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
+
+__all__ = [*_errors_all, *_LAZY, "__version__"]
