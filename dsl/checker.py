@@ -28,14 +28,31 @@ MAX_DEPTH = 100
 MAX_STATEMENTS = 50_000
 
 
-def suggest(name: str, choices: Iterable[str]) -> str:
-    """Return a "did you mean" hint for a misspelt name, or an empty string."""
+def suggest(name: str, choices: Iterable[str], otherwise: str = "") -> str:
+    """Return a "did you mean" hint for a misspelt name, else ``otherwise``."""
     choices = list(choices)
     lowered = {c.lower(): c for c in choices}
     if name.lower() in lowered:
         return f"did you mean '{lowered[name.lower()]}'?"
     close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
+    return f"did you mean '{close[0]}'?" if close else otherwise
+
+
+def listing(what: str, names: Iterable[str], most: int = 12) -> str:
+    """Return "the <what> are a, b, c" (cut after ``most`` names), for hints."""
+    names = list(names)
+    if not names:
+        return f"there are no {what}"
+    shown = ", ".join(names[:most]) + (", ..." if len(names) > most else "")
+    return f"the {what} are {shown}"
+
+
+def _unknown_function(name: str) -> str:
+    return suggest(name, FUNCTIONS, listing("functions", FUNCTIONS, most=len(FUNCTIONS)))
+
+
+def _define(name: str) -> str:
+    return f"define it, e.g. `{name} ~ Normal(0, 1)`, or check the spelling"
 
 
 @dataclass
@@ -51,6 +68,7 @@ class _Checker:
     diags: list[Diagnostic] = field(default_factory=list)
     decls: dict[str, _Decl] = field(default_factory=dict)
     plates: dict[str, ast.Plate] = field(default_factory=dict)
+    dups: list[_Decl] = field(default_factory=list)
 
     def err(self, code: str, span: Span | None, **values: Any) -> None:
         self.diags.append(diagnostic(code, span, source_text=self.text, **values))
@@ -96,6 +114,8 @@ class _Checker:
             return
         if s.name in self.decls:
             self.err("E201", s.name_span, name=s.name, first=_name_span(self.decls[s.name].stmt))
+            # still checked (not kept), so that its own errors are reported in the same pass
+            self.dups.append(_Decl(s, plate))
             return
         if isinstance(s, ast.DataDecl) and plate is None:
             self.err("E506", s.span, name=s.name)
@@ -120,7 +140,7 @@ class _Checker:
                     if f in DISTRIBUTIONS:
                         self.err("E412", fs, dist=f)
                     elif f not in FUNCTIONS:
-                        self.err("E405", fs, name=f, hint=suggest(f, FUNCTIONS))
+                        self.err("E405", fs, name=f, hint=_unknown_function(f))
                     else:
                         lo, hi = FUNCTIONS[f]
                         if not lo <= len(args) <= hi:
@@ -149,7 +169,7 @@ class _Checker:
             return
         decl = self.decls.get(n)
         if decl is None:
-            self.err("E200", sp, name=n, hint=suggest(n, [*self.decls, *CONSTANTS]))
+            self.err("E200", sp, name=n, hint=suggest(n, [*self.decls, *CONSTANTS], _define(n)))
             return
         reads.append(n)
         self.plate_rule(n, decl.plate, sp, plate)
@@ -171,7 +191,7 @@ class _Checker:
     def index_ref(self, nm: ast.Name, idx: ast.Expr, plate: str | None, reads: list[str]) -> None:
         decl = self.decls.get(nm.id)
         if decl is None:
-            self.err("E200", nm.span, name=nm.id, hint=suggest(nm.id, self.decls))
+            self.err("E200", nm.span, name=nm.id, hint=suggest(nm.id, self.decls, _define(nm.id)))
             return
         if decl.plate is None:
             self.err("E504", nm.span, name=nm.id, what="global (one value per model)")
@@ -181,7 +201,8 @@ class _Checker:
             return
         col = self.decls.get(idx.id)
         if col is None:
-            self.err("E200", idx.span, name=idx.id, hint=suggest(idx.id, self.decls))
+            self.err("E200", idx.span, name=idx.id,
+                     hint=suggest(idx.id, self.decls, _define(idx.id)))
             return
         if not (isinstance(col.stmt, ast.DataDecl) and col.stmt.index_of is not None):
             self.err("E502", idx.span, index=idx.id, plate=decl.plate)
@@ -207,7 +228,8 @@ class _Checker:
                 self.err("E408", call.func_span, name=call.func, node=node)
             else:
                 self.err("E400", call.func_span, name=call.func,
-                         hint=suggest(call.func, DISTRIBUTIONS))
+                         hint=suggest(call.func, DISTRIBUTIONS,
+                                      listing("distributions", DISTRIBUTIONS)))
             return None
         given = self.bind_args(spec, call)
         if given is None:
@@ -283,31 +305,35 @@ class _Checker:
     _current: str = ""
 
     def nodes(self) -> dict[str, Node]:
-        out: dict[str, Node] = {}
-        for name, decl in self.decls.items():
-            self._current = name
-            s = decl.stmt
-            reads: list[str] = []
-            if isinstance(s, ast.Stochastic):
-                d = self.dist(s.dist, decl.plate, reads, name)
-                out[name] = Node(name, Kind.STOCHASTIC, decl.plate, dist=d,
-                                 parents=_unique(reads), span=s.span)
-            elif isinstance(s, ast.Deterministic):
-                self.expr(s.expr, decl.plate, reads=reads)
-                out[name] = Node(name, Kind.DETERMINISTIC, decl.plate, expr=s.expr,
-                                 parents=_unique(reads), span=s.span)
-            elif isinstance(s, ast.DataDecl):
-                if s.index_of is not None:
-                    if s.index_of not in self.plates:
-                        self.err("E204", s.span, name=s.index_of,
-                                 hint=suggest(s.index_of, self.plates))
-                    elif s.index_of == decl.plate:
-                        self.err("E603", s.span, detail=f"index column '{name}' points into "
-                                 f"its own plate '{decl.plate}'",
-                                 hint="an index column maps each unit to a unit of another "
-                                      "(group) plate")
-                out[name] = Node(name, Kind.DATA, decl.plate, index_of=s.index_of, span=s.span)
+        out = {name: self.node(name, decl) for name, decl in self.decls.items()}
+        for decl in self.dups:
+            self.node(decl.stmt.name, decl)  # type: ignore[union-attr]
         return out
+
+    def node(self, name: str, decl: _Decl) -> Node:
+        self._current = name
+        s = decl.stmt
+        reads: list[str] = []
+        if isinstance(s, ast.Stochastic):
+            d = self.dist(s.dist, decl.plate, reads, name)
+            return Node(name, Kind.STOCHASTIC, decl.plate, dist=d, parents=_unique(reads),
+                        span=s.span)
+        if isinstance(s, ast.Deterministic):
+            self.expr(s.expr, decl.plate, reads=reads)
+            return Node(name, Kind.DETERMINISTIC, decl.plate, expr=s.expr,
+                        parents=_unique(reads), span=s.span)
+        assert isinstance(s, ast.DataDecl)
+        if s.index_of is not None:
+            if s.index_of not in self.plates:
+                self.err("E204", s.span, name=s.index_of,
+                         hint=suggest(s.index_of, self.plates)
+                         or f"declare it first: `plate {s.index_of} {{ ... }}`")
+            elif s.index_of == decl.plate:
+                self.err("E603", s.span, detail=f"index column '{name}' points into "
+                         f"its own plate '{decl.plate}'",
+                         hint="an index column maps each unit to a unit of another "
+                              "(group) plate")
+        return Node(name, Kind.DATA, decl.plate, index_of=s.index_of, span=s.span)
 
     def cycles(self, nodes: dict[str, Node]) -> None:
         g = nx.DiGraph()
@@ -316,6 +342,8 @@ class _Checker:
         for n in nodes.values():
             if n.name in n.parents:
                 self.err("E300", n.span, cycle=f"{n.name} -> {n.name}")
+        if nx.is_directed_acyclic_graph(g):
+            return
         seen: set[frozenset[str]] = set()
         for comp in nx.strongly_connected_components(g):
             if len(comp) < 2 or frozenset(comp) in seen:
@@ -334,7 +362,8 @@ class _Checker:
         for iv in ivs:
             node = nodes.get(iv.name)
             if node is None:
-                self.err("E600", iv.span, name=iv.name, hint=suggest(iv.name, nodes))
+                self.err("E600", iv.span, name=iv.name,
+                         hint=suggest(iv.name, nodes, listing("variables", nodes)))
                 continue
             if iv.name in seen:
                 self.err("E601", iv.span, name=iv.name)
@@ -377,7 +406,7 @@ class _Checker:
                     self.err("E702", sp, detail=f"'{n}' outside E[...] in query '{q.name}'",
                              hint=f"a query combines expectations, e.g. E[{n} | do(...)]")
                 case ast.Call(func=f, func_span=fs) if f not in FUNCTIONS:
-                    self.err("E405", fs, name=f, hint=suggest(f, FUNCTIONS))
+                    self.err("E405", fs, name=f, hint=_unknown_function(f))
                 case ast.ListExpr(span=sp) | ast.Index(span=sp):
                     self.err("E702", sp, detail="only numbers and E[...] may appear in a query",
                              hint=None)
@@ -395,13 +424,14 @@ class _Checker:
             if n.id in CONSTANTS:
                 continue
             if n.id not in nodes:
-                self.err("E200", n.span, name=n.id, hint=suggest(n.id, nodes))
+                self.err("E200", n.span, name=n.id,
+                         hint=suggest(n.id, nodes, listing("variables", nodes)))
             else:
                 target_plates.add(nodes[n.id].plate)
         for node_ in _walk(e.target):
             if isinstance(node_, ast.Call) and node_.func not in FUNCTIONS:
                 self.err("E405", node_.func_span, name=node_.func,
-                         hint=suggest(node_.func, FUNCTIONS))
+                         hint=_unknown_function(node_.func))
             if isinstance(node_, ast.Index | ast.ListExpr | ast.Expectation):
                 self.err("E702", _span(node_), detail="E[...] takes node names and arithmetic",
                          hint=None)
@@ -419,7 +449,8 @@ class _Checker:
             else:
                 node = nodes.get(c.name)
                 if node is None:
-                    self.err("E200", c.span, name=c.name, hint=suggest(c.name, nodes))
+                    self.err("E200", c.span, name=c.name,
+                             hint=suggest(c.name, nodes, listing("variables", nodes)))
                     continue
                 if node.kind is Kind.DETERMINISTIC:
                     self.err("E910", c.span, name=c.name,
@@ -474,6 +505,7 @@ def check_program(program: ast.Program, text: str = "") -> CheckedModel:
     ------
     DocalcError
         All problems of the file at once, sorted by position; the class is that of the first.
+
     """
     c = _Checker(text, program.source)
     c.collect(program)
@@ -518,6 +550,9 @@ def check_interventions(model: CheckedModel, ivs: Sequence[ast.Intervention],
 
 def _check_acyclic_after(model: CheckedModel, text: str) -> None:
     g = model.graph()
+    # find_cycle alone restarts its search from every node: quadratic on large acyclic models
+    if nx.is_directed_acyclic_graph(g):
+        return
     try:
         cycle = nx.find_cycle(g)
     except nx.NetworkXNoCycle:

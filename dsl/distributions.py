@@ -57,6 +57,7 @@ class DistSpec:
         How exogenous noise enters (see module docstring).
     numpyro : str
         The NumPyro class name(s), keyed by which exclusive parameter was given.
+
     """
 
     name: str

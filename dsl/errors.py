@@ -20,6 +20,7 @@ class DocalcError(Exception):
     ----------
     diagnostics : tuple of Diagnostic
         Every problem found, sorted by position; ``str(err)`` formats them all.
+
     """
 
     def __init__(self, diagnostics: Iterable[Diagnostic] | str) -> None:
@@ -197,9 +198,13 @@ CATALOGUE: dict[str, Entry] = {
         Entry("E800", DocalcLimitError, "input too large: {size} characters (the limit is {limit})",
               "split the model or generate it in parts"),
         Entry("E801", DocalcLimitError, "expression nested too deeply (more than {limit} levels)",
-              "simplify it, or name intermediate values as deterministic nodes"),
+              "name intermediate values as deterministic nodes; a chain such as `a + b + ...` "
+              "counts one level per term, so split a long one into partial sums "
+              "(`s1 = a + b + ...`, then `y = s1 + ...`)"),
         Entry("E802", DocalcLimitError, "too many statements: {count} (the limit is {limit})",
               None),
+        Entry("E803", DocalcLimitError, "brackets nested too deeply (more than {limit} levels)",
+              "remove redundant parentheses, or name inner parts as deterministic nodes"),
         # data
         Entry("E900", DocalcDataError, "{detail}", "{hint}"),
         # conditioning, counterfactuals, inference
@@ -249,14 +254,29 @@ class Diagnostic:
         return "\n".join(out)
 
 
+CARET_WIDTH = 100
+
+
 def caret_lines(text: str, span: Span) -> str:
-    """Return the source line and a caret line under the span's columns."""
+    """Return the source line and a caret line under the span's columns.
+
+    A line longer than CARET_WIDTH is cut to a window around the span's start (marked
+    with "..."), so that a 20,000-term expression does not flood the message.
+    """
     text = text.rstrip("\n").expandtabs(1)
     start = max(span.column - 1, 0)
     if span.end_line == span.line and span.end_column > span.column:
         width = span.end_column - span.column
     else:
         width = 1
+    if len(text) > CARET_WIDTH:
+        left = max(0, min(start - CARET_WIDTH // 4, len(text) - CARET_WIDTH))
+        right = left + CARET_WIDTH
+        head = "..." if left > 0 else ""
+        tail = "..." if right < len(text) else ""
+        text = head + text[left:right] + tail
+        start = start - left + len(head)
+        width = min(width, right - left - (start - len(head)))
     width = max(1, min(width, max(len(text) - start, 1)))
     return f"    {text}\n    {' ' * start}{'^' * width}"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from functools import cached_property
 
 import networkx as nx
 
@@ -17,7 +18,7 @@ from .printer import print_expr
 from .spans import NOWHERE, Span
 
 
-class Kind(str, Enum):
+class Kind(str, Enum):  # noqa: UP042 (StrEnum would change str(kind), which callers format)
     """What defines a node's value."""
 
     STOCHASTIC = "stochastic"
@@ -60,6 +61,7 @@ class Node:
         Nodes its mechanism reads, in first-read order.
     index_of : str or None
         For a data index column, the group plate it indexes.
+
     """
 
     name: str
@@ -137,12 +139,14 @@ class CheckedModel:
     source: str = field(default="<string>", compare=False)
     text: str = field(default="", compare=False, repr=False)
 
+    @cached_property
+    def _by_name(self) -> dict[str, Node]:
+        # built on first use: compiler passes look nodes up once per parent
+        return {n.name: n for n in self.nodes}
+
     def node(self, name: str) -> Node:
         """Return the node called ``name`` (KeyError if none)."""
-        for n in self.nodes:
-            if n.name == name:
-                return n
-        raise KeyError(name)
+        return self._by_name[name]
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ class Span:
         End position (1-based, exclusive column).
     source : str
         File name or ``"<string>"``.
+
     """
 
     line: int

@@ -41,7 +41,8 @@ EXAMPLES: dict[tuple[str, str], list[str]] = {
         "query q = E[y",
         "query q = E[y | do(b = 0)",
     ],
-    ("expected an expression", "an expression is a number, a name, or a formula such as `a + 2*b`"): [
+    ("expected an expression",
+     "an expression is a number, a name, or a formula such as `a + 2*b`"): [
         "y =",
         "y = \n",
         "y = a +",
@@ -96,7 +97,8 @@ EXAMPLES: dict[tuple[str, str], list[str]] = {
         "plate i { data 3 }",
         "plate i { data x: }",
     ],
-    ("a query needs a name and an expression", "write `query ate = E[y | do(b = 1)] - E[y | do(b = 0)]`"): [
+    ("a query needs a name and an expression",
+     "write `query ate = E[y | do(b = 1)] - E[y | do(b = 0)]`"): [
         "query = E[y]",
         "query q E[y]",
         "query",

@@ -253,7 +253,7 @@ def random_case(rng: random.Random) -> tuple[Parents, str, str, set[str]]:
 
 
 def front_door_case(rng: random.Random) -> tuple[Parents, str, str, set[str]]:
-    """A latent confounder of x and y, mediators, and random extra edges and nodes."""
+    """Return a latent confounder of x and y, mediators, and random extra edges and nodes."""
     mediators = [f"m{i}" for i in range(rng.randint(1, 2))]
     before = [f"e{i}" for i in range(rng.randint(0, 2))]
     order = [*before, "u", "x", *mediators, *(["f"] if rng.random() < 0.5 else []), "y"]
@@ -265,7 +265,11 @@ def front_door_case(rng: random.Random) -> tuple[Parents, str, str, set[str]]:
     for a, b in combinations(order, 2):
         if (a, b) != ("x", "y") and rng.random() < 0.15:
             parents[b].add(a)
-    latent = {"u"} | {v for v in order if v not in ("x", "y", "u") and rng.random() < 0.25}
+    if rng.random() < 0.4:  # a confounder of a mediator and y, which x cannot block
+        parents["c"] = set()
+        parents["m0"].add("c")
+        parents["y"].add("c")
+    latent = {"u"} | {v for v in parents if v not in ("x", "y", "u") and rng.random() < 0.25}
     return parents, "x", "y", set(order) - latent
 
 
@@ -286,5 +290,6 @@ def test_matches_brute_force_on_random_dags() -> None:
         key = (criterion, len(max(expected, key=len, default=())))
         seen[key] = seen.get(key, 0) + 1
     # the random cases must reach every kind of answer, or the test proves little
-    wanted = {("backdoor", 0), ("backdoor", 1), ("backdoor", 2), ("frontdoor", 1), (None, 0)}
+    wanted = {("backdoor", 0), ("backdoor", 1), ("backdoor", 2), ("frontdoor", 1),
+              ("frontdoor", 2), (None, 0)}
     assert wanted <= set(seen), seen

@@ -1,0 +1,157 @@
+"""NUTS and SVI over a lowered model, compiled once per model structure.
+
+The NUTS loop (initialisation, warm-up and sampling as ``lax.scan``) is one jitted
+function of (keys, data, intervention values), vmapped over chains: one compilation for
+all chains, and none for a refit of the same structure and shapes in the same process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from numpyro.infer.hmc import hmc
+from numpyro.infer.util import initialize_model
+
+from .engine import make_numpyro_model
+from .plan import Plan
+
+TRACES: dict[str, int] = {}
+"""How many times each kind of function was traced (tests read this to count compiles)."""
+
+
+def count_trace(kind: str) -> None:
+    """Record one trace of ``kind`` (runs only while JAX traces, never per call)."""
+    TRACES[kind] = TRACES.get(kind, 0) + 1
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Static NUTS settings (part of the compiled function's key)."""
+
+    chains: int = 4
+    tune: int = 1000
+    draws: int = 1000
+    target_accept: float = 0.8
+    max_tree_depth: int = 10
+    progress: bool = False
+
+
+@dataclass
+class Samples:
+    """Raw NUTS output: constrained values per site, and sampler statistics."""
+
+    values: dict[str, np.ndarray]
+    stats: dict[str, np.ndarray]
+
+
+_SAMPLERS: dict[tuple[Any, ...], Callable[..., Any]] = {}
+
+
+def _shapes(tree: Any) -> Any:
+    return jax.tree_util.tree_map(lambda a: (np.shape(a), np.asarray(a).dtype.str), tree)
+
+
+def nuts(plan: Plan, data: Mapping[str, Any], params: Any, arrays: Mapping[str, Any],
+         settings: Settings, seed: int) -> Samples:
+    """Run NUTS on the plan's model; returns values with leading (chain, draw) axes."""
+    model = make_numpyro_model(plan)
+    args = (dict(data), jnp.asarray(params, dtype=jnp.float32), dict(arrays))
+    key = (plan.key, settings, repr(_shapes(args)))
+    sampler = _SAMPLERS.get(key)
+    if sampler is None:
+        sampler = _build(model, args, settings)
+        _SAMPLERS[key] = sampler
+    keys = jax.random.split(jax.random.PRNGKey(seed), settings.chains)
+    out = sampler(keys, *args)
+    values, stats = jax.device_get(out)
+    return Samples({k: np.asarray(v) for k, v in values.items()},
+                   {k: np.asarray(v) for k, v in stats.items()})
+
+
+def _build(model: Callable[..., None], args: tuple[Any, ...], settings: Settings) -> Any:
+    info = initialize_model(jax.random.PRNGKey(0), model, model_args=args, dynamic_args=True)
+    potential_gen = info.potential_fn
+    postprocess_gen = info.postprocess_fn
+    template = info.param_info.z
+    init_kernel, sample_kernel = hmc(potential_fn_gen=potential_gen, algo="NUTS")
+
+    def initial(key: Any, margs: tuple[Any, ...]) -> Any:
+        # uniform in (-2, 2) on the unconstrained scale, retried until the density is
+        # finite, as NumPyro's init_to_uniform does
+        pe = potential_gen(*margs)
+
+        def draw(k: Any) -> Any:
+            leaves, tree = jax.tree_util.tree_flatten(template)
+            ks = jax.random.split(k, len(leaves))
+            new = [jax.random.uniform(kk, jnp.shape(v), minval=-2.0, maxval=2.0)
+                   for kk, v in zip(ks, leaves, strict=True)]
+            return jax.tree_util.tree_unflatten(tree, new)
+
+        def bad(carry: Any) -> Any:
+            _, z, tries = carry
+            return (~jnp.isfinite(pe(z))) & (tries < 100)
+
+        def again(carry: Any) -> Any:
+            k, _, tries = carry
+            k, sub = jax.random.split(k)
+            return k, draw(sub), tries + 1
+
+        k0, k1 = jax.random.split(key)
+        _, z, _ = jax.lax.while_loop(bad, again, (k0, draw(k1), 0))
+        return z
+
+    def chain(key: Any, data: Any, params: Any, arrays: Any) -> Any:
+        margs = (data, params, arrays)
+        k_init, k_run = jax.random.split(key)
+        z0 = initial(k_init, margs)
+        state = init_kernel(z0, settings.tune, target_accept_prob=settings.target_accept,
+                            max_tree_depth=settings.max_tree_depth, model_args=margs,
+                            rng_key=k_run)
+
+        def warm(s: Any, _: Any) -> Any:
+            return sample_kernel(s, model_args=margs), None
+
+        def draw(s: Any, _: Any) -> Any:
+            s = sample_kernel(s, model_args=margs)
+            return s, (s.z, s.diverging, s.accept_prob, s.num_steps, s.potential_energy)
+
+        state, _ = jax.lax.scan(warm, state, None, length=settings.tune)
+        state, (zs, div, acc, steps, pe) = jax.lax.scan(draw, state, None, length=settings.draws)
+        post = jax.vmap(postprocess_gen(*margs))(zs)
+        stats = {"diverging": div, "acceptance_rate": acc, "n_steps": steps, "lp": -pe,
+                 "step_size": jnp.broadcast_to(state.adapt_state.step_size, div.shape)}
+        return post, stats
+
+    def run(keys: Any, data: Any, params: Any, arrays: Any) -> Any:
+        count_trace("nuts")
+        return jax.vmap(chain, in_axes=(0, None, None, None))(keys, data, params, arrays)
+
+    return jax.jit(run)
+
+
+def svi(plan: Plan, data: Mapping[str, Any], params: Any, arrays: Mapping[str, Any], *,
+        steps: int, draws: int, seed: int, learning_rate: float = 0.01,
+        guide: str = "normal") -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Fit an AutoGuide by SVI; returns guide draws (1, draws, ...) and the loss trace."""
+    from numpyro import optim
+    from numpyro.infer import SVI, Trace_ELBO, autoguide
+    from numpyro.infer.util import Predictive
+
+    model = make_numpyro_model(plan)
+    guides = {"normal": autoguide.AutoNormal, "mvn": autoguide.AutoMultivariateNormal,
+              "delta": autoguide.AutoDelta}
+    g = guides[guide](model)
+    engine = SVI(model, g, optim.Adam(learning_rate), Trace_ELBO())
+    args = (dict(data), jnp.asarray(params, dtype=jnp.float32), dict(arrays))
+    k_fit, k_draw = jax.random.split(jax.random.PRNGKey(seed))
+    result = engine.run(k_fit, steps, *args, progress_bar=False)
+    pred = Predictive(model, guide=g, params=result.params, num_samples=draws)
+    out = pred(k_draw, *args)
+    observed = {st.name for st in plan.steps if st.observed or st.mode == "data"}
+    values = {k: np.asarray(v)[None] for k, v in out.items() if k not in observed}
+    return values, np.asarray(result.losses)

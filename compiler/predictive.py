@@ -1,0 +1,78 @@
+"""Forward runs over many posterior (or prior) draws: jitted once per plan structure.
+
+Draws are processed in batches so memory stays bounded for millions of units; every
+batch re-uses the same compiled function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .engine import make_forward
+from .inference import count_trace
+from .plan import Plan
+
+_FORWARD: dict[str, Callable[..., Any]] = {}
+MAX_ELEMENTS = 2**24  # per batch: draws x largest plate x nodes kept, about 64 MB of float32
+
+
+def draw_keys(seed: int, n: int) -> Any:
+    """Per-draw keys; the same seed gives the same keys, hence common random numbers."""
+    base = jax.random.PRNGKey(seed)
+    return jax.vmap(lambda i: jax.random.fold_in(base, i))(jnp.arange(n))
+
+
+def _forward(plan: Plan) -> Callable[..., Any]:
+    fn = _FORWARD.get(plan.key)
+    if fn is None:
+        run = make_forward(plan)
+
+        def batch(keys: Any, draws: Any, shared: Any, params: Any, arrays: Any) -> Any:
+            count_trace("forward")
+
+            def one(key: Any, draw: Any) -> Any:
+                return run(key, {**shared, **draw}, params, arrays)
+
+            return jax.vmap(one)(keys, draws)
+
+        fn = jax.jit(batch)
+        _FORWARD[plan.key] = fn
+    return fn
+
+
+def forward(plan: Plan, *, seed: int, n_draws: int, draws: Mapping[str, np.ndarray],
+            shared: Mapping[str, np.ndarray], params: Any, arrays: Mapping[str, Any],
+            keep: list[str] | None = None) -> dict[str, np.ndarray]:
+    """Run the plan once per draw; ``draws`` have a leading draw axis, ``shared`` not.
+
+    Returns the kept nodes' values with a leading draw axis, as NumPy arrays.
+    """
+    fn = _forward(plan)
+    keys = draw_keys(seed, n_draws)
+    params = jnp.asarray(params, dtype=jnp.float32)
+    width = max([1, *plan.size.values()]) * max(len(plan.steps), 1)
+    step = max(1, min(n_draws, MAX_ELEMENTS // width))
+    outs: list[dict[str, np.ndarray]] = []
+    for start in range(0, n_draws, step):
+        stop = min(start + step, n_draws)
+        part = {k: v[start:stop] for k, v in draws.items()}
+        if stop - start < step and start > 0:
+            # pad the last batch to the compiled size rather than compile a new shape
+            pad = step - (stop - start)
+            part = {k: np.concatenate([v, np.repeat(v[-1:], pad, axis=0)]) for k, v in
+                    part.items()}
+            ks = jnp.concatenate([keys[start:stop], jnp.repeat(keys[stop - 1:stop], pad, 0)])
+        else:
+            pad = 0
+            ks = keys[start:stop]
+        res = fn(ks, part, dict(shared), params, dict(arrays))
+        res = {k: v for k, v in res.items() if keep is None or k in keep}
+        got = jax.device_get(res)
+        outs.append({k: np.asarray(v)[: stop - start] if pad else np.asarray(v)
+                     for k, v in got.items()})
+    return {k: np.concatenate([o[k] for o in outs]) for k in outs[0]}

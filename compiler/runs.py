@@ -1,0 +1,197 @@
+"""The model-level runs: simulate, sample the prior, fit (NUTS or SVI)."""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from docalc.dsl.errors import SamplingWarning, diagnostic
+from docalc.dsl.ir import CheckedModel, Kind
+
+from .runtime import ensure_jax
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+    from docalc.fit import Fit
+    from docalc.model import Model
+
+    from .data import Bound
+
+
+def literal_params(checked: CheckedModel, plan: Any) -> np.ndarray:
+    """The intervention literals of a plan, in slot order."""
+    from .engine import intervention_exprs
+    from .expr import literal_values
+
+    return np.asarray(literal_values(intervention_exprs(plan)), dtype=np.float32)
+
+
+def prepare(model: Model, data: Any, n: int | None, what: str = "data") -> tuple[Bound, Any]:
+    """Bind data for a forward run and return it with the arrays cast for JAX."""
+    from . import data as data_mod
+    from docalc.interventions import check_array_shapes
+
+    bound = data_mod.bind(model.checked, data, n=n, what=what)
+    check_array_shapes(model.checked, model._arrays, bound.sizes)
+    return bound, data_mod.as_arrays(model.checked, bound)
+
+
+def simulate(model: Model, *, n: int | None, seed: int, data: Any) -> pd.DataFrame:
+    """One draw of every node; returns the main plate's variables as a DataFrame."""
+    ensure_jax()
+    from .plan import forward_plan
+    from .predictive import forward
+
+    checked = model.checked
+    bound, shared = prepare(model, data, n)
+    plan = forward_plan(checked, bound.sizes, given=bound.names)
+    values = forward(plan, seed=seed, n_draws=1, draws={}, shared=shared,
+                     params=literal_params(checked, plan), arrays=model._arrays)
+    return _frame(checked, {k: v[0] for k, v in values.items()}, bound)
+
+
+def _frame(checked: CheckedModel, values: dict[str, np.ndarray], bound: Bound) -> pd.DataFrame:
+    by_plate: dict[str | None, dict[str, np.ndarray]] = {}
+    for node in checked.nodes:
+        v = values[node.name]
+        if node.index_of is not None and node.index_of in bound.coords:
+            v = np.asarray(bound.coords[node.index_of])[np.asarray(v, dtype=int)]
+        by_plate.setdefault(node.plate, {})[node.name] = np.asarray(v)
+    frames = {}
+    for plate, cols in by_plate.items():
+        if plate is None:
+            frames[None] = pd.DataFrame({k: [v.item()] for k, v in cols.items()})
+        else:
+            index = bound.coords.get(plate)
+            frames[plate] = pd.DataFrame(cols, index=pd.Index(index, name=plate)
+                                         if index is not None else None)
+    groups = {n.index_of for n in checked.nodes if n.index_of}
+    units = [p.name for p in checked.plates if p.name not in groups and p.name in frames]
+    main = units[0] if units else next((p.name for p in checked.plates if p.name in frames),
+                                        None)
+    df = frames[main]
+    # the other plates' (and the globals') draws ride along for callers who want them
+    df.attrs["plates"] = {k if k is not None else "global": v.to_dict("list")
+                          for k, v in frames.items() if k != main}
+    return df
+
+
+def sample_prior(model: Model, *, draws: int, n: int | None, seed: int,
+                 data: Any) -> xr.DataTree:
+    """Draws from the (intervened) prior, as a DataTree with group ``prior``."""
+    ensure_jax()
+    from .plan import forward_plan
+    from .predictive import forward
+    from .results import dataset, tree
+
+    checked = model.checked
+    bound, shared = prepare(model, data, n)
+    plan = forward_plan(checked, bound.sizes, given=bound.names)
+    values = forward(plan, seed=seed, n_draws=draws, draws={}, shared=shared,
+                     params=literal_params(checked, plan), arrays=model._arrays)
+    values = {k: v[None] for k, v in values.items() if checked.node(k).kind is not Kind.DATA}
+    groups = {"prior": dataset(checked, values, bound.coords)}
+    inputs = {k: v for k, v in bound.columns.items() if checked.node(k).kind is Kind.DATA}
+    if inputs:
+        groups["constant_data"] = dataset(checked, inputs, bound.coords, lead=())
+    return tree(groups)
+
+
+def _inference_error(detail: str, hint: str | None = None) -> Exception:
+    d = diagnostic("E930", None, detail=detail, hint=hint)
+    return d.kind([d])
+
+
+def fit(model: Model, *, method: str, chains: int, tune: int, draws: int, seed: int,
+        target_accept: float, max_tree_depth: int, steps: int, learning_rate: float,
+        guide: str, progress: bool) -> Fit:
+    """Condition on the model's data and infer everything upstream."""
+    from docalc.fit import Fit
+    from docalc.model import check_conditioning
+
+    from . import data as data_mod
+    from .plan import inference_plan
+
+    if method not in ("nuts", "svi"):
+        raise _inference_error(f"unknown method {method!r}", hint="use 'nuts' or 'svi'")
+    for label, v in (("chains", chains), ("draws", draws), ("steps", steps)):
+        if int(v) < 1:
+            raise _inference_error(f"{label} must be at least 1, got {v}")
+    if tune < 0:
+        raise _inference_error(f"tune must be non-negative, got {tune}")
+    if not 0 < target_accept < 1:
+        raise _inference_error(f"target_accept must be in (0, 1), got {target_accept}")
+    checked = model.checked
+    bound = model._bound
+    if bound is None:
+        raise _inference_error("the model has no data to fit",
+                               hint="call model.observe(data).fit(), or use sample_prior()")
+    check_conditioning(checked, bound.names)
+    from docalc.interventions import check_array_shapes
+
+    check_array_shapes(checked, model._arrays, bound.sizes)
+    observed = {k for k in bound.names if checked.node(k).kind is not Kind.DATA}
+    plan = inference_plan(checked, bound.sizes, observed)
+    latent = [st for st in plan.steps if st.mode in ("sample", "dist", "shift")
+              and not st.observed]
+    if not latent:
+        raise _inference_error("every stochastic node is observed or intervened on: there is "
+                               "nothing to infer")
+    ensure_jax()
+    from . import inference
+    from .results import dataset, tree
+
+    arrays = data_mod.as_arrays(checked, bound)
+    params = literal_params(checked, plan)
+    attrs: dict[str, Any] = {"method": method}
+    if method == "nuts":
+        settings = inference.Settings(chains, tune, draws, float(target_accept), max_tree_depth,
+                                      progress)
+        out = inference.nuts(plan, arrays, params, model._arrays, settings, seed)
+        values, stats = out.values, out.stats
+    else:
+        values, losses = inference.svi(plan, arrays, params, model._arrays, steps=steps,
+                                       draws=draws, seed=seed, learning_rate=learning_rate,
+                                       guide=guide)
+        stats = {}
+        attrs["final_loss"] = float(losses[-1])
+    values = {k: v for k, v in values.items() if "__" not in k and k not in observed}
+    groups = {"posterior": dataset(checked, values, bound.coords)}
+    if stats:
+        groups["sample_stats"] = dataset(checked, stats, bound.coords)
+    obs = {k: v for k, v in bound.columns.items() if k in observed}
+    if obs:
+        groups["observed_data"] = dataset(checked, obs, bound.coords, lead=())
+    inputs = {k: v for k, v in bound.columns.items() if k not in observed}
+    if inputs:
+        groups["constant_data"] = dataset(checked, inputs, bound.coords, lead=())
+    result = tree(groups, attrs)
+    fitted = Fit(model, result, bound)
+    if method == "nuts":
+        _diagnose(result, chains)
+    return fitted
+
+
+def _diagnose(result: xr.DataTree, chains: int) -> None:
+    div = int(result["sample_stats"]["diverging"].sum())
+    if div:
+        n = int(result["sample_stats"]["diverging"].size)
+        warnings.warn(f"{div} of {n} draws diverged; the posterior may be biased. Raise "
+                      "target_accept (e.g. 0.95) or reparameterise (non-centred)",
+                      SamplingWarning, stacklevel=4)
+    if chains < 2:
+        return
+    import arviz_stats as azs
+
+    rhat = azs.rhat(result, group="posterior")
+    worst = {k: float(np.nanmax(v.values)) for k, v in rhat.data_vars.items()} \
+        if hasattr(rhat, "data_vars") else {}
+    bad = {k: v for k, v in worst.items() if v > 1.01}
+    if bad:
+        names = ", ".join(f"{k} ({v:.3f})" for k, v in sorted(bad.items()))
+        warnings.warn(f"R-hat above 1.01 for {names}: the chains disagree; run longer or "
+                      "check the model", SamplingWarning, stacklevel=4)

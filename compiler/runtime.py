@@ -1,0 +1,49 @@
+"""JAX set-up done once, before JAX is first imported: host devices and the compile cache.
+
+Kept out of ``import docalc`` so that start-up stays light; every compiler module that
+needs JAX calls :func:`ensure_jax` first.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from functools import cache
+from pathlib import Path
+
+
+def cache_dir() -> Path | None:
+    """Return the persistent compilation cache folder, or None if disabled.
+
+    ``DOCALC_CACHE_DIR`` moves it; ``DOCALC_NO_CACHE=1`` turns it off.
+    """
+    if os.environ.get("DOCALC_NO_CACHE", "").strip() not in ("", "0"):
+        return None
+    root = os.environ.get("DOCALC_CACHE_DIR")
+    if root:
+        return Path(root)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "docalc" / "jax"
+
+
+@cache
+def ensure_jax() -> None:
+    """Configure JAX for docalc: several host devices, the persistent compile cache."""
+    if "jax" not in sys.modules:
+        # Host devices must be requested before JAX initialises; chains then run in
+        # parallel on CPU cores. Respect a user's own XLA_FLAGS setting.
+        flags = os.environ.get("XLA_FLAGS", "")
+        if "xla_force_host_platform_device_count" not in flags:
+            n = max(os.cpu_count() or 1, 1)
+            os.environ["XLA_FLAGS"] = f"{flags} --xla_force_host_platform_device_count={n}".strip()
+    import jax
+
+    folder = cache_dir()
+    if folder is not None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            jax.config.update("jax_compilation_cache_dir", str(folder))
+            jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+            jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+        except OSError:
+            pass  # an unwritable cache folder only costs speed

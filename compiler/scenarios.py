@@ -1,0 +1,116 @@
+"""Predictions, effects and counterfactuals from a fit's posterior draws.
+
+Each is a forward plan over the intervened model, run once per posterior draw with the
+draw's values held; scenarios compared with each other use the same keys, so the noise
+that an intervention does not touch cancels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from docalc.dsl.errors import diagnostic
+from docalc.dsl.ir import CheckedModel, Kind
+
+from . import data as data_mod
+from .plan import Plan, forward_plan
+from .predictive import forward
+from .results import flatten_draws
+from .runtime import ensure_jax
+
+
+@dataclass
+class Scenario:
+    """Everything a forward run over posterior draws needs."""
+
+    checked: CheckedModel
+    plan: Plan
+    shared: dict[str, np.ndarray]
+    draws: dict[str, np.ndarray]
+    params: np.ndarray
+    arrays: dict[str, np.ndarray]
+    n_draws: int
+    chains: int
+    coords: Mapping[str, Any]
+    keep: list[str]
+
+    def run(self, seed: int, keep: list[str] | None = None) -> dict[str, np.ndarray]:
+        """Run once per draw; values with a flat leading draw axis."""
+        ensure_jax()
+        from .runs import literal_params
+
+        return forward(self.plan, seed=seed, n_draws=self.n_draws, draws=self.draws,
+                       shared=self.shared, params=literal_params(self.checked, self.plan),
+                       arrays=self.arrays, keep=keep or self.keep)
+
+
+def outcomes(checked: CheckedModel, observed: Iterable[str]) -> list[str]:
+    """Observed stochastic nodes with no observed descendants: what predict resamples."""
+    observed = set(observed)
+    g = checked.graph(intervened=False)
+    out = []
+    for name in observed:
+        node = checked.node(name)
+        if node.kind is not Kind.STOCHASTIC:
+            continue
+        if not (nx.descendants(g, name) & observed):
+            out.append(name)
+    return sorted(out, key=checked.names.index)
+
+
+def _error(code: str, **values: Any) -> Exception:
+    d = diagnostic(code, None, **values)
+    return d.kind([d])
+
+
+def scenario(fit: Any, do: Any, data: Any, var_names: list[str] | None, *,
+             counterfactual: bool = False, targets: list[str] | None = None) -> Scenario:
+    """Prepare a forward run of ``fit``'s model under ``do`` for ``data`` (None: in-sample)."""
+    from docalc.interventions import apply, check_array_shapes
+
+    model = fit.model
+    checked, arrays = apply(model.checked, model._arrays, do, {})
+    if var_names is not None:
+        unknown = [v for v in var_names if v not in checked.names]
+        if unknown:
+            from docalc.dsl.checker import suggest
+
+            raise _error("E603", detail=f"unknown variable(s) in var_names: {unknown}",
+                         hint=suggest(unknown[0], checked.names))
+    post = fit.posterior["posterior"].to_dataset()
+    flat = flatten_draws(post)
+    n_draws = next(iter(flat.values())).shape[0] if flat else 1
+    chains = int(post.sizes.get("chain", 1))
+    if data is None:
+        bound = fit._bound
+        draws = flat
+    else:
+        if counterfactual:
+            raise _error("E920", detail="counterfactuals are for the observed units; new data "
+                         "has no observed outcome to abduct the noise from",
+                         hint="use fit.predict(do=..., data=...) for new units")
+        group_sizes = {p: s for p, s in fit._bound.sizes.items()
+                       if any(n.index_of == p for n in checked.nodes)}
+        bound = data_mod.bind(checked, data, fixed_sizes=group_sizes, what="data",
+                              known_labels={k: list(v) for k, v in fit._bound.coords.items()
+                                            if k in group_sizes})
+        new_plates = {checked.node(c).plate for c in bound.columns}
+        draws = {k: v for k, v in flat.items() if checked.node(k).plate not in new_plates}
+    check_array_shapes(checked, arrays, bound.sizes)
+    shared = data_mod.as_arrays(checked, bound)
+    given = set(draws) | set(shared)
+    if counterfactual:
+        plan = forward_plan(checked, bound.sizes, given, counterfactual=True)
+    else:
+        if targets is None:
+            targets = var_names or outcomes(checked, fit._bound.names)
+        plan = forward_plan(checked, bound.sizes, given, recompute=targets)
+    changed = [st.name for st in plan.steps if st.mode not in ("given", "data")]
+    keep = var_names or changed
+    return Scenario(checked, plan, shared, draws, np.zeros(0), arrays, n_draws, chains,
+                    bound.coords, keep)

@@ -1,0 +1,147 @@
+"""``Fit``: a fitted model's posterior, and the causal questions asked of it."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from docalc.dsl.errors import NotIdentifiableWarning
+from docalc.dsl.ir import Kind
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+    from docalc.compiler.data import Bound
+
+    from .model import Model
+
+DoLike = Mapping[str, Any] | str | None
+
+
+class Fit:
+    """The result of :meth:`Model.fit`.
+
+    Attributes
+    ----------
+    model : Model
+        The observed model that was fitted.
+    posterior : xarray.DataTree
+        Groups ``posterior``, ``sample_stats`` (NUTS), ``observed_data`` and
+        ``constant_data``, in ArviZ's layout; dims are named after plates.
+    """
+
+    def __init__(self, model: Model, posterior: xr.DataTree, bound: Bound) -> None:
+        self.model = model
+        self.posterior = posterior
+        self._bound = bound
+
+    def __repr__(self) -> str:
+        post = self.posterior["posterior"]
+        return (f"<docalc.Fit {self.model.checked.source}: {post.sizes.get('chain', 1)} chains x "
+                f"{post.sizes.get('draw', 0)} draws of {', '.join(post.data_vars)}>")
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        bundle = self.model._repr_mimebundle_(include, exclude)
+        bundle["text/plain"] = repr(self)
+        try:
+            bundle["text/html"] = self.summary().to_html()
+        except Exception:  # noqa: BLE001 - display must never raise
+            pass
+        return bundle
+
+    def summary(self, var_names: list[str] | None = None, hdi_prob: float = 0.94) -> pd.DataFrame:
+        """Posterior summary: mean, sd, HDI bounds, ESS and R-hat (arviz-stats)."""
+        import arviz_stats as azs
+
+        return azs.summary(self.posterior, var_names=var_names, ci_prob=hdi_prob,
+                           ci_kind="hdi", round_to="none")
+
+    def predict(self, do: DoLike = None, data: Any = None, var_names: list[str] | None = None,
+                seed: int = 0) -> xr.DataTree:
+        """Posterior predictions under an intervention: DataTree with group ``predictions``.
+
+        Observed nodes that are not downstream of the intervention are held at their data
+        values; the model's outcomes (observed nodes with no observed descendants, or
+        ``var_names``) and everything downstream of the intervention are redrawn for each
+        posterior draw. Intervened nodes record their intervened value.
+
+        Parameters
+        ----------
+        do : dict or str, optional
+            ``{"b": 0}``, ``"b = 5 * b"``, ...
+        data : DataFrame, optional
+            New units (inputs, and any columns to hold); default the fitted data.
+        var_names : list of str, optional
+            Nodes to return (and redraw); default every node the run changes.
+        """
+        from docalc.compiler.results import dataset, split_chains, tree
+        from docalc.compiler.scenarios import scenario
+
+        sc = scenario(self, do, data, var_names)
+        values = split_chains(sc.run(seed), sc.chains)
+        attrs = {"do": "; ".join(str(i) for i in sc.checked.interventions)}
+        return tree({"predictions": dataset(sc.checked, values, sc.coords)}, attrs)
+
+    def effect(self, outcome: str, do: DoLike, baseline: DoLike = None, data: Any = None,
+               seed: int = 0, hdi_prob: float = 0.94) -> xr.DataTree:
+        """The posterior of ``outcome`` under ``do`` minus under ``baseline``.
+
+        Both scenarios use the same posterior draws and the same random numbers, so the
+        noise the intervention does not touch cancels. Returns a DataTree with group
+        ``effect`` holding the per-unit effect ``<outcome>`` and its average over units
+        ``<outcome>_mean``, and group ``summary`` (mean, sd, HDI of the average).
+        """
+        from docalc.compiler.effects import effect
+
+        self._warn_identification(outcome, do)
+        return effect(self, outcome, do, baseline, data, seed, hdi_prob)
+
+    def counterfactual(self, do: DoLike, var_names: list[str] | None = None,
+                       seed: int = 0) -> xr.DataTree:
+        """What each observed unit's values would have been under ``do``.
+
+        Abduction: each unit's exogenous noise is recovered from its observed values under
+        each posterior draw, then pushed through the intervened model. Exact for
+        location-scale mechanisms and deterministic nodes; other families raise
+        DocalcCounterfactualError. Returns a DataTree with group ``counterfactual``.
+        """
+        from docalc.compiler.results import dataset, split_chains, tree
+        from docalc.compiler.scenarios import scenario
+
+        sc = scenario(self, do, None, var_names, counterfactual=True)
+        values = split_chains(sc.run(seed), sc.chains)
+        attrs = {"do": "; ".join(str(i) for i in sc.checked.interventions)}
+        return tree({"counterfactual": dataset(sc.checked, values, sc.coords)}, attrs)
+
+    def query(self, name: str, seed: int = 0) -> xr.DataArray:
+        """Evaluate a named query of the model text: its posterior, one value per draw."""
+        from docalc.compiler import queries
+
+        return queries.evaluate(self, name, seed=seed)
+
+    def _warn_identification(self, outcome: str, do: DoLike) -> None:
+        from docalc.interventions import apply
+
+        checked, _ = apply(self.model.checked.with_interventions(()), {}, do, {})
+        try:
+            if checked.node(outcome).plate is None:
+                return
+        except KeyError:
+            return
+        observed = sorted(n for n in self._bound.names)
+        for iv in checked.interventions:
+            node = checked.node(iv.name)
+            if node.plate is None or node.kind is Kind.DATA:
+                continue
+            ident = self.model.identify(iv.name, outcome, observed=observed)
+            if not ident.identifiable:
+                warnings.warn(
+                    f"P({outcome} | do({iv.name})) is not identifiable from the observed "
+                    f"nodes: the answer rests on the model's parametric form and priors. "
+                    f"{ident.explanation}", NotIdentifiableWarning, stacklevel=3)
+
+

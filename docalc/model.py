@@ -1,0 +1,237 @@
+"""``Model``: an immutable compiled model; ``compile`` and ``load`` make one."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from docalc.dsl.frontend import check_file, check_text
+from docalc.dsl.ir import CheckedModel, Kind
+
+from . import interventions
+from .errors import DocalcError
+
+if TYPE_CHECKING:
+    import graphviz
+    import xarray as xr
+
+    from docalc.compiler.data import Bound
+    from docalc.compiler.identify import Identification
+
+    from .fit import Fit
+
+
+def compile(text: str, source: str = "<string>") -> Model:  # noqa: A001 - the spec's name
+    """Parse and check model text and return a :class:`Model`.
+
+    Raises
+    ------
+    DocalcError
+        Every problem of the text at once, each with ``file:line:col``, line and caret.
+    """
+    return Model(check_text(text, source))
+
+
+def load(path: str | Path) -> Model:
+    """Read a ``.scm`` file and return its :class:`Model`."""
+    return Model(check_file(path))
+
+
+class Model:
+    """A checked structural causal model; ``do`` and ``observe`` return new models.
+
+    Parameters
+    ----------
+    checked : CheckedModel
+        The front end's output.
+    data : DataFrame or dict, optional
+        Observed data (see :meth:`observe`).
+    """
+
+    def __init__(self, checked: CheckedModel, data: Any = None,
+                 arrays: Mapping[str, np.ndarray] | None = None,
+                 _bound: Bound | None = None) -> None:
+        self._checked = checked
+        self._data = data
+        self._arrays = dict(arrays or {})
+        self._bound = _bound
+
+    # -- structure --------------------------------------------------------------------
+    @property
+    def checked(self) -> CheckedModel:
+        """The checked model description (nodes, plates, interventions, queries)."""
+        return self._checked
+
+    @property
+    def data(self) -> Any:
+        """The observed data, or None."""
+        return self._data
+
+    @property
+    def observed_names(self) -> frozenset[str]:
+        """Names of the nodes bound to data (inputs and observed nodes)."""
+        return self._bound.names if self._bound is not None else frozenset()
+
+    @property
+    def queries(self) -> tuple[str, ...]:
+        """Names of the queries defined in the model text."""
+        return tuple(q.name for q in self._checked.queries)
+
+    def __repr__(self) -> str:
+        ivs = ", ".join(str(i) for i in self._checked.interventions)
+        obs = f", observed={sorted(self.observed_names)}" if self._bound else ""
+        return f"<docalc.Model {self._checked.source} nodes={len(self._checked.nodes)}" \
+               + (f" do({ivs})" if ivs else "") + obs + ">"
+
+    def __str__(self) -> str:
+        return self._checked.pretty()
+
+    # -- transformations ----------------------------------------------------------------
+    def do(self, interventions_: Mapping[str, Any] | str | None = None, /,
+           **kw: Any) -> Model:
+        """Return the intervened model.
+
+        Parameters
+        ----------
+        interventions_ : dict or str, optional
+            ``{"b": 0}``, ``{"b": array}`` (one value per unit), ``{"b": "5 * b"}`` or text
+            ``"b = 5 * b, c ~ Normal(0, 1)"``.
+        **kw
+            The same as keywords: ``model.do(b=0)``.
+        """
+        from docalc.compiler import data as data_mod
+
+        checked, arrays = interventions.apply(self._checked, self._arrays, interventions_, kw)
+        # conditioning is checked when fitting: an observed model may be intervened on
+        # to ask predictions of it without being refit
+        bound = data_mod.bind(checked, self._data) if self._data is not None else None
+        return Model(checked, self._data, arrays, bound)
+
+    def observe(self, data: Any) -> Model:
+        """Return the model conditioned on data (a DataFrame, or a dict of arrays/scalars).
+
+        Raises
+        ------
+        DocalcDataError
+            Missing input columns, NaN or inf (with rows), non-numeric values, bad index
+            codes, mismatched lengths, values outside a distribution's support.
+        DocalcConditioningError
+            Conditioning on a deterministic node, or on a node fixed by an intervention.
+        """
+        from docalc.compiler import data as data_mod
+
+        bound = data_mod.bind(self._checked, data)
+        check_conditioning(self._checked, bound.names)
+        return Model(self._checked, data, self._arrays, bound)
+
+    # -- running ----------------------------------------------------------------------
+    def simulate(self, n: int | None = None, seed: int = 0, data: Any = None) -> pd.DataFrame:
+        """Draw one data set: a DataFrame of the unit-level variables (one row per unit).
+
+        Globals are drawn once (or fixed by ``do``); ``data`` supplies input columns.
+        """
+        from docalc.compiler import runs
+
+        return runs.simulate(self, n=n, seed=seed, data=data)
+
+    def sample_prior(self, draws: int = 1000, n: int | None = None, seed: int = 0,
+                     data: Any = None) -> xr.DataTree:
+        """Draw from the (intervened) prior: a DataTree with group ``prior``."""
+        from docalc.compiler import runs
+
+        return runs.sample_prior(self, draws=draws, n=n, seed=seed, data=data)
+
+    def fit(self, method: str = "nuts", *, chains: int = 4, tune: int = 1000,
+            draws: int = 1000, seed: int = 0, target_accept: float = 0.8,
+            max_tree_depth: int = 10, steps: int = 5000, learning_rate: float = 0.01,
+            guide: str = "normal", progress: bool = False) -> Fit:
+        """Infer the unobserved nodes from the observed data.
+
+        Parameters
+        ----------
+        method : {"nuts", "svi"}
+            NUTS (default) or stochastic variational inference with an AutoGuide.
+        chains, tune, draws, seed, target_accept, max_tree_depth
+            NUTS settings (as PyMC's ``pm.sample``).
+        steps, learning_rate, guide
+            SVI settings; ``guide`` is "normal" (AutoNormal), "mvn" or "delta"; SVI gives
+            one chain of ``draws`` draws.
+        """
+        from docalc.compiler import runs
+
+        return runs.fit(self, method=method, chains=chains, tune=tune, draws=draws, seed=seed,
+                        target_accept=target_accept, max_tree_depth=max_tree_depth,
+                        steps=steps, learning_rate=learning_rate, guide=guide,
+                        progress=progress)
+
+    def identify(self, treatment: str, outcome: str,
+                 observed: list[str] | None = None) -> Identification:
+        """Is P(outcome | do(treatment)) identifiable from the observed nodes?
+
+        Parameters
+        ----------
+        observed : list of str, optional
+            Nodes with data; default: the observed nodes of an observed model, else every
+            unit-level node. Every other node is latent.
+        """
+        from docalc.compiler.identification import identify_model
+
+        if observed is None:
+            observed = sorted(self.observed_names) if self._bound is not None else None
+        return identify_model(self._checked, treatment, outcome, observed)
+
+    def query(self, name: str, *, draws: int = 1000, seed: int = 0) -> xr.DataArray:
+        """Evaluate a named query of the model text under the prior (no data needed)."""
+        from docalc.compiler import queries
+
+        return queries.evaluate_prior(self, name, draws=draws, seed=seed)
+
+    # -- display ------------------------------------------------------------------------
+    def graph(self, do: Mapping[str, Any] | str | None = None,
+              roles: Mapping[str, str] | None = None) -> graphviz.Digraph:
+        """Return the causal graph (mutilated by ``do`` if given) as a graphviz.Digraph."""
+        from docalc.widgets.graphspec import graph_spec
+        from docalc.widgets.render import to_digraph
+
+        model = self.do(do) if do is not None else self
+        spec = graph_spec(model.checked, observed=model.observed_names, roles=roles)
+        return to_digraph(spec)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        bundle: dict[str, Any] = {"text/plain": repr(self)}
+        try:
+            bundle["image/svg+xml"] = self.graph().pipe(format="svg", encoding="utf-8")
+        except Exception:  # noqa: BLE001 - a display must never raise in a notebook
+            pass
+        return bundle
+
+
+def check_conditioning(checked: CheckedModel, names: frozenset[str]) -> None:
+    from docalc.dsl.errors import diagnostic, raise_diagnostics
+
+    diags = []
+    for name in sorted(names):
+        node = checked.node(name)
+        iv = checked.intervention(name)
+        if node.kind is Kind.DETERMINISTIC and iv is None:
+            diags.append(diagnostic(
+                "E910", node.span, source_text=checked.text, name=name,
+                why="its value is a function of its parents, so it has no likelihood and "
+                    "observing it would silently constrain nothing",
+                hint=f"drop the '{name}' column and observe its stochastic parents or "
+                     f"children, or give it noise: `{name} ~ Normal(<expr>, sd)`"))
+        elif iv is not None and iv.kind in ("set", "shift"):
+            diags.append(diagnostic(
+                "E911", iv.span, source_text=checked.text,
+                detail=f"'{name}' is set by do({iv}) and cannot also be observed",
+                hint="fit the observed model without this do(), then ask "
+                     "fit.predict(do=...) or fit.effect(...); or drop the column"))
+    if diags:
+        raise_diagnostics(diags)
+
+
+__all__ = ["DocalcError", "Model", "compile", "load"]

@@ -1,0 +1,383 @@
+"""Graph specs, Graphviz drawing, the GraphView widget and the %%docalc magic."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from docalc.dsl import check_text
+from docalc.dsl.errors import DocalcGraphvizError
+from docalc.dsl.frontend import apply_intervention_text
+from docalc.dsl.ir import CheckedModel
+from docalc.widgets.graphspec import GraphSpec, graph_spec, roles_for, roles_from, unwrap
+from docalc.widgets.render import (
+    INSTALL_HINT,
+    ROLE_COLORS,
+    draw,
+    node_attrs,
+    render_svg,
+    side_by_side,
+    to_digraph,
+    write,
+)
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot not installed")
+
+
+def load(name: str) -> CheckedModel:
+    path = EXAMPLES / f"{name}.scm"
+    return check_text(path.read_text(), str(path))
+
+
+@pytest.fixture(scope="module")
+def linear() -> CheckedModel:
+    return load("linear")
+
+
+# --- the spec -------------------------------------------------------------------------
+
+
+def test_linear_shapes_and_plate(linear: CheckedModel) -> None:
+    spec = graph_spec(linear)
+    assert spec.node("y_mu").shape == "box"
+    assert {spec.node(n).shape for n in ("a", "b", "c", "y")} == {"ellipse"}
+    assert [c.label for c in spec.clusters] == ["i"]
+    assert spec.cluster("i").nodes == ("a", "b", "c", "y_mu", "y")
+    assert spec.node("beta_ay").plate is None
+    assert spec.interventions == () and spec.do_label == "factual"
+    assert set(spec.parents("y")) == {"y_mu", "sigma_y"}
+
+
+def test_spec_is_immutable_and_printable(linear: CheckedModel) -> None:
+    spec = graph_spec(linear, observed=["y"])
+    with pytest.raises(AttributeError):
+        spec.nodes = ()
+    text = str(spec)
+    assert "plate i: a, b, c, y_mu, y" in text
+    assert "node y: ellipse, stochastic, observed" in text
+    assert "edge b -> y_mu" in text
+    assert spec == graph_spec(linear, observed=("y",))
+
+
+def test_hard_intervention_cuts_incoming_edges() -> None:
+    model = check_text("z ~ Normal(0, 1)\nb ~ Normal(z, 1)\ny ~ Normal(b + z, 1)")
+    assert graph_spec(model).parents("b") == ("z",)
+    spec = graph_spec(apply_intervention_text(model, "b = 0"))
+    assert spec.parents("b") == ()
+    assert spec.node("b").intervention == "do(b = 0)"
+    assert set(spec.parents("y")) == {"b", "z"}
+    # the factual view of the same model ignores its interventions
+    factual = graph_spec(apply_intervention_text(model, "b = 0"), intervened=False)
+    assert factual.parents("b") == ("z",) and factual.node("b").intervention is None
+
+
+def test_do_b0_on_linear(linear: CheckedModel) -> None:
+    spec = graph_spec(apply_intervention_text(linear, "b = 0"))
+    assert spec.parents("b") == ()
+    assert spec.node("b").intervention == "do(b = 0)"
+    assert "b" in spec.parents("y_mu")
+    assert spec.do_label == "do(b = 0)"
+
+
+def test_shift_keeps_parents() -> None:
+    model = check_text("z ~ Normal(0, 1)\nb ~ Normal(z, 1)\ny ~ Normal(b, 1)")
+    spec = graph_spec(apply_intervention_text(model, "b = 5 * b"))
+    assert spec.parents("b") == ("z",)
+    assert spec.node("b").intervention == "do(b = 5 * b)"
+    assert not any(e.added for e in spec.edges)
+
+
+def test_stochastic_intervention_and_reads() -> None:
+    model = check_text("z ~ Normal(0, 1)\nw ~ Normal(0, 1)\nx ~ Normal(z, 1)\ny ~ Normal(x, 1)")
+    spec = graph_spec(apply_intervention_text(model, "x ~ Normal(1, 2)"))
+    assert spec.parents("x") == ()
+    assert spec.node("x").intervention == "do(x ~ Normal(1, 2))"
+    spec = graph_spec(apply_intervention_text(model, "x ~ Normal(scale=2)"))
+    assert spec.node("x").intervention == "do(x ~ Normal(0, 2))"  # the default filled in
+    binary = check_text("t ~ Bernoulli(0.5)\ny ~ Normal(t, 1)")
+    spec = graph_spec(apply_intervention_text(binary, "t ~ Bernoulli(logits=1)"))
+    assert spec.node("t").intervention == "do(t ~ Bernoulli(logits=1))"
+    # a new value reading another node draws an edge that only the intervention creates
+    spec = graph_spec(apply_intervention_text(model, "x = w + 1"))
+    assert spec.parents("x") == ("w",)
+    assert [(e.source, e.added) for e in spec.edges if e.target == "x"] == [("w", True)]
+
+
+def test_eight_schools_clusters() -> None:
+    spec = graph_spec(load("eight_schools"))
+    assert [c.label for c in spec.clusters] == ["school [8]", "study"]
+    assert spec.node("school_of").shape == spec.node("sigma").shape == "note"
+    assert spec.node("theta").shape == "box"
+
+
+def test_gear_roles() -> None:
+    gear = load("gear")
+    roles = roles_for(gear, "gear", "sound")
+    assert roles == {"gear": "treatment", "sound": "outcome", "talent": "confounder"}
+    spec = graph_spec(gear, treatment="gear", outcome="sound")
+    assert spec.node("talent").role == "confounder"
+    assert spec.node("p_talent").role is None
+    attrs = node_attrs(spec.node("talent"))
+    assert attrs["color"] == ROLE_COLORS["confounder"] == "#6c3483"
+    assert node_attrs(spec.node("gear"))["color"] == "#c0392b"
+    assert node_attrs(spec.node("sound"))["color"] == "#1e8449"
+    # explicit roles win over derived ones
+    spec = graph_spec(gear, treatment="gear", outcome="sound", roles={"talent": "mediator"})
+    assert spec.node("talent").role == "mediator"
+
+
+def test_mediator_role() -> None:
+    model = check_text("u ~ Normal(0, 1)\nx ~ Normal(u, 1)\nm ~ Normal(x, 1)\ny ~ Normal(m + u, 1)")
+    assert roles_for(model, "x", "y") == {
+        "x": "treatment", "y": "outcome", "m": "mediator", "u": "confounder",
+    }
+
+
+def test_roles_from_identification() -> None:
+    class Ident:
+        treatment = "gear"
+        outcome = "sound"
+        criterion = "backdoor"
+        adjustment_sets = (frozenset({"talent"}),)
+
+    assert roles_from(Ident()) == {"gear": "treatment", "sound": "outcome", "talent": "confounder"}
+
+
+def test_bad_roles_and_names(linear: CheckedModel) -> None:
+    with pytest.raises(ValueError, match="unknown role"):
+        graph_spec(linear, roles={"a": "instrument"})
+    with pytest.raises(ValueError, match="'zz'"):
+        graph_spec(linear, observed=["zz"])
+    with pytest.raises(ValueError, match="both"):
+        graph_spec(linear, treatment="a")
+
+
+def test_unwrap_model_like(linear: CheckedModel) -> None:
+    class Wrapped:
+        checked = linear
+        observed_names = frozenset({"y"})
+
+    assert unwrap(Wrapped()) == (linear, frozenset({"y"}))
+    assert unwrap(linear) == (linear, frozenset())
+    with pytest.raises(TypeError):
+        unwrap(42)
+
+
+# --- drawing ----------------------------------------------------------------------------
+
+
+def test_digraph_source_needs_no_dot(linear: CheckedModel, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "")
+    spec = graph_spec(apply_intervention_text(linear, "b = 0"), observed=["y"])
+    src = to_digraph(spec, title="linear model").source
+    assert "cluster_i" in src and 'label="linear model"' in src
+    assert "do(b = 0)" in src
+    assert 'fillcolor="#bfbfbf"' in src  # observed y, as PyMC fills it
+
+
+def test_side_by_side_prefixes(linear: CheckedModel) -> None:
+    factual = graph_spec(linear)
+    done = graph_spec(apply_intervention_text(linear, "b = 0"))
+    src = side_by_side(factual, done).source
+    assert "cluster_factual" in src and "cluster_do" in src
+    assert '"factual.b"' in src and '"do.b"' in src
+    assert '"factual.b" -> "factual.y_mu"' in src
+    assert 'label="do(b = 0)"' in src
+
+
+@needs_dot
+def test_svg_contains_names_and_do_label(linear: CheckedModel) -> None:
+    svg = render_svg(draw(apply_intervention_text(linear, "b = 0")))
+    assert svg.lstrip().startswith("<?xml") or "<svg" in svg
+    for name in ("beta_y0", "y_mu", "sigma_y"):
+        assert name in svg
+    assert "do(b = 0)" in svg and "factual" in svg
+
+
+@needs_dot
+def test_awkward_names_render() -> None:
+    # DOT keywords and underscores as node names must be quoted, not parsed as syntax
+    model = check_text("node ~ Normal(0, 1)\ngraph_ = node * 2\nedge ~ Normal(graph_, 1)\n"
+                       "plate subgraph { strict ~ Normal(edge, 1) }")
+    svg = render_svg(draw(apply_intervention_text(model, "node = -1.5")))
+    for name in ("node", "graph_", "edge", "strict", "subgraph"):
+        assert f">{name}<" in svg
+    assert "do(node = &#45;1.5)" in svg  # dot writes the minus as an entity
+
+
+@needs_dot
+def test_write_formats(linear: CheckedModel, tmp_path: Path) -> None:
+    g = draw(linear)
+    assert write(g, tmp_path / "g.svg").read_text().count("<svg") == 1
+    assert write(g, tmp_path / "g.png").read_bytes()[:4] == b"\x89PNG"
+    assert write(g, tmp_path / "g.dot").read_text() == g.source
+    with pytest.raises(DocalcGraphvizError, match="suffix"):
+        write(g, tmp_path / "g.jpeg2")
+
+
+def test_missing_dot_is_docalc_error(linear: CheckedModel, monkeypatch: pytest.MonkeyPatch,
+                                     tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no dot on it
+    g = draw(linear)
+    with pytest.raises(DocalcGraphvizError) as info:
+        render_svg(g)
+    assert info.value.diagnostics[0].code == "E940"
+    assert "apt-get install graphviz" in str(info.value)
+    assert "brew install graphviz" in str(info.value)
+    assert INSTALL_HINT in str(info.value)
+    with pytest.raises(DocalcGraphvizError, match="dot"):
+        write(g, tmp_path / "g.png")
+    # writing DOT source needs no program
+    assert write(g, tmp_path / "g.dot").exists()
+
+
+def test_dot_failure_is_docalc_error(linear: CheckedModel, monkeypatch: pytest.MonkeyPatch) -> None:
+    import graphviz
+
+    def fail(*args: object, **kwargs: object) -> bytes:
+        raise subprocess.CalledProcessError(1, ["dot"], stderr=b"syntax error in line 1")
+
+    monkeypatch.setattr(graphviz.Digraph, "pipe", fail)
+    with pytest.raises(DocalcGraphvizError, match="syntax error in line 1"):
+        render_svg(draw(linear))
+
+
+# --- the widget --------------------------------------------------------------------------
+
+
+@needs_dot
+def test_graphview_updates_on_text(linear: CheckedModel) -> None:
+    pytest.importorskip("ipywidgets")
+    from docalc.widgets import GraphView
+
+    view = GraphView(linear)
+    assert "y_mu" in view.svg and "do(" not in view.svg and view.error == ""
+    view.text.value = "b = 0"
+    assert "do(b = 0)" in view.svg and "factual" in view.svg
+    assert view.view.value == view.svg
+    view.text.value = "bb = 0"
+    assert view.svg == "" and "did you mean 'b'?" in view.error
+    assert "^" in view.error and "bb = 0" in view.error
+    assert "docalc-error" in view.view.value and "^" in view.view.value
+    view.text.value = "b = ("
+    assert "^" in view.error
+    view.text.value = ""
+    assert view.error == "" and "do(b" not in view.svg
+
+
+@needs_dot
+def test_graphview_model_like_and_mapping(linear: CheckedModel) -> None:
+    pytest.importorskip("ipywidgets")
+    from docalc.widgets.graphview import GraphView, do_text
+
+    class Wrapped:
+        checked = linear
+        observed_names = frozenset({"y"})
+
+    view = GraphView(Wrapped(), do={"b": 0.5}, roles={"b": "treatment", "y": "outcome"})
+    assert view.text.value == "b = 0.5"
+    assert "do(b = 0.5)" in view.svg and "#bfbfbf" in view.svg and "#c0392b" in view.svg
+    assert do_text({"a": 1.0, "c": -2}) == "a = 1, c = -2"
+
+
+def test_graphview_missing_dot_shows_error(linear: CheckedModel,
+                                           monkeypatch: pytest.MonkeyPatch,
+                                           tmp_path: Path) -> None:
+    pytest.importorskip("ipywidgets")
+    from docalc.widgets import GraphView
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    view = GraphView(linear, do="b = 0")
+    assert "apt-get install graphviz" in view.error
+
+
+def test_widgets_import_is_light() -> None:
+    code = ("import sys, docalc.widgets as w; "
+            "heavy = [m for m in ('ipywidgets', 'graphviz', 'IPython', 'jax') "
+            "if m in sys.modules]; assert not heavy, heavy; assert 'GraphView' in dir(w)")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_lazy_names() -> None:
+    import docalc.widgets as w
+
+    assert w.graph_spec is graph_spec
+    assert isinstance(w.GraphSpec, type) and w.GraphSpec is GraphSpec
+    with pytest.raises(AttributeError):
+        _ = w.nothing_here
+
+
+# --- the magic ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def shell():  # type: ignore[no-untyped-def]
+    pytest.importorskip("IPython")
+    from IPython.core.interactiveshell import InteractiveShell
+
+    ip = InteractiveShell.instance()
+    ip.run_line_magic("load_ext", "docalc.widgets")
+    yield ip
+    ip.user_ns.pop("m1", None)
+
+
+@pytest.fixture
+def no_public_compile(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the front end alone must be enough, whether or not docalc.compile exists yet
+    import docalc
+
+    monkeypatch.delitem(vars(docalc), "compile", raising=False)
+    monkeypatch.setitem(sys.modules, "docalc.model", None)
+
+
+@needs_dot
+def test_magic_stores_checked_model(shell, no_public_compile, capsys) -> None:  # type: ignore[no-untyped-def]
+    shell.run_cell_magic("docalc", "m1", "x ~ Normal(0, 1)\ny ~ Normal(2 * x, 1)\n")
+    model = shell.user_ns["m1"]
+    assert isinstance(model, CheckedModel) and model.names == ("x", "y")
+    assert model.source == "<cell m1>"
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_magic_shows_error_without_raising(shell, no_public_compile, capsys) -> None:  # type: ignore[no-untyped-def]
+    shell.user_ns["m1"] = "before"
+    result = shell.run_cell_magic("docalc", "m1", "x ~ Normal(0, 1)\ny ~ Normal(2 * xx, 1)\n")
+    assert result is None
+    err = capsys.readouterr().err
+    assert "<cell m1>:2:" in err and "^^" in err and "did you mean 'x'?" in err
+    assert "Traceback" not in err
+    assert shell.user_ns["m1"] == "before"
+
+
+def test_magic_bad_name(shell, capsys) -> None:  # type: ignore[no-untyped-def]
+    shell.run_cell_magic("docalc", "1 2", "x ~ Normal(0, 1)\n")
+    assert "usage" in capsys.readouterr().err
+
+
+@needs_dot
+def test_magic_uses_public_compile(shell, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    import docalc
+
+    calls = []
+
+    class FakeModel:
+        def __init__(self, checked: CheckedModel) -> None:
+            self.checked = checked
+            self.observed_names: frozenset[str] = frozenset()
+
+    def fake_compile(text: str, source: str = "<string>") -> FakeModel:
+        calls.append(source)
+        return FakeModel(check_text(text, source))
+
+    monkeypatch.setitem(vars(docalc), "compile", fake_compile)
+    shell.run_cell_magic("docalc", "m1", "x ~ Normal(0, 1)\n")
+    assert calls == ["<cell m1>"]
+    assert isinstance(shell.user_ns["m1"], FakeModel)
+    assert shell.run_cell_magic("docalc", "m1", "x ~ Nrmal(0, 1)\n") is None
+    err = capsys.readouterr().err
+    assert "Nrmal" in err and "Traceback" not in err
+

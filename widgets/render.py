@@ -1,0 +1,254 @@
+"""Draw a ``GraphSpec`` with Graphviz, in the manner of PyMC's ``model_to_graphviz``.
+
+Building a ``graphviz.Digraph`` needs no ``dot`` program; only ``render_svg`` and
+``write`` run it, and they turn a missing program into ``DocalcGraphvizError`` with an
+install hint instead of the library's ``ExecutableNotFound``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from docalc.dsl.errors import DocalcError, DocalcGraphvizError, error
+
+from .graphspec import GraphSpec, NodeSpec, graph_spec, unwrap
+
+if TYPE_CHECKING:
+    import graphviz
+
+# the blog post's palette
+ROLE_COLORS: Mapping[str, str] = {
+    "treatment": "#c0392b",
+    "outcome": "#1e8449",
+    "confounder": "#6c3483",
+    "mediator": "#2471a3",
+}
+INTERVENED_FILL = "#fdebd0"
+INTERVENED_LINE = "#d35400"
+OBSERVED_FILL = "#bfbfbf"  # PyMC fills observed nodes gray
+DATA_FILL = "#eaecee"
+
+INSTALL_HINT = (
+    "install Graphviz: `apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` "
+    "(macOS) or `conda install -c conda-forge graphviz`, then check that `dot -V` runs"
+)
+
+FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
+
+
+def _graphviz() -> Any:
+    try:
+        import graphviz
+    except ImportError:
+        raise error(
+            "E940", None, detail="the Python package 'graphviz' is not installed",
+            hint="pip install graphviz",
+        ) from None
+    return graphviz
+
+
+def node_attrs(node: NodeSpec) -> dict[str, str]:
+    """Return the Graphviz attributes of one node (shape, label, colours).
+
+    The label is PyMC's ``name ~ Dist``; an intervened node shows its ``do`` text instead,
+    since its old mechanism no longer applies (a shift still reads it, and says so).
+    """
+    if node.intervention is not None:
+        label = f"{node.name}\n{node.intervention}"
+    else:
+        label = f"{node.name}\n~\n{node.mechanism}"
+    attrs = {"label": label, "shape": node.shape, "tooltip": label.replace("\n", " ")}
+    fill = DATA_FILL if node.kind == "data" else None
+    if node.observed:
+        fill = OBSERVED_FILL
+    if node.intervention is not None:
+        fill = INTERVENED_FILL
+        attrs["color"] = INTERVENED_LINE
+        attrs["penwidth"] = "2"
+    if fill is not None:
+        attrs["style"] = "filled"
+        attrs["fillcolor"] = fill
+    if node.role is not None:
+        colour = ROLE_COLORS[node.role]
+        attrs["color"] = colour
+        attrs["fontcolor"] = colour
+        attrs["penwidth"] = "2.5"
+    return attrs
+
+
+def _add_spec(g: Any, spec: GraphSpec, prefix: str = "") -> None:
+    in_cluster = {n for c in spec.clusters for n in c.nodes}
+    for node in spec.nodes:
+        if node.name not in in_cluster:
+            g.node(prefix + node.name, **node_attrs(node))
+    for c in spec.clusters:
+        # the "cluster" name prefix is what makes dot draw a box around a subgraph
+        with g.subgraph(name=f"cluster_{prefix}{c.name}") as sub:
+            sub.attr(label=c.label, labeljust="r", labelloc="b", style="rounded")
+            for name in c.nodes:
+                sub.node(prefix + name, **node_attrs(spec.node(name)))
+    for e in spec.edges:
+        extra = {"style": "dashed", "color": INTERVENED_LINE} if e.added else {}
+        g.edge(prefix + e.source, prefix + e.target, **extra)
+
+
+def to_digraph(spec: GraphSpec, title: str | None = None) -> graphviz.Digraph:
+    """Build a ``graphviz.Digraph`` from a spec (no ``dot`` program needed).
+
+    Parameters
+    ----------
+    spec : GraphSpec
+        What to draw.
+    title : str, optional
+        Drawn above the graph.
+
+    Returns
+    -------
+    graphviz.Digraph
+        Node ids are the node names; the library quotes them (names such as ``node`` or
+        ``graph`` that are DOT keywords are safe).
+
+    """
+    g = _graphviz().Digraph(name="docalc")
+    g.attr(fontname="Helvetica")
+    g.attr("node", fontname="Helvetica")
+    if title:
+        g.attr(label=title, labelloc="t", fontsize="16")
+    _add_spec(g, spec)
+    return g
+
+
+def side_by_side(factual: GraphSpec, intervened: GraphSpec) -> graphviz.Digraph:
+    """Draw the factual graph and the intervened one next to each other.
+
+    Each sits in its own cluster, labelled ``factual`` and ``do(...)``; node ids are
+    prefixed ``factual.`` and ``do.`` so the two copies of a node stay apart.
+    """
+    g = _graphviz().Digraph(name="docalc")
+    g.attr(fontname="Helvetica", rankdir="TB")
+    g.attr("node", fontname="Helvetica")
+    for key, spec, label in (
+        ("factual", factual, "factual"),
+        ("do", intervened, intervened.do_label),
+    ):
+        with g.subgraph(name=f"cluster_{key}") as sub:
+            sub.attr(label=label, labelloc="t", fontsize="16", pencolor="#cccccc")
+            _add_spec(sub, spec, prefix=f"{key}.")
+    return g
+
+
+def draw(
+    model_like: Any,
+    *,
+    observed: Iterable[str] | None = None,
+    roles: Mapping[str, str] | None = None,
+    title: str | None = None,
+) -> graphviz.Digraph:
+    """Draw a model: its graph alone, or factual and intervened side by side.
+
+    Parameters
+    ----------
+    model_like : CheckedModel or docalc.Model
+        Anything ``graphspec.unwrap`` accepts.
+    observed : iterable of str, optional
+        Observed names; defaults to the model's own ``observed_names``.
+    roles : mapping of str to str, optional
+        Node roles to colour.
+    title : str, optional
+        Used when the model has no interventions.
+
+    """
+    model, own_observed = unwrap(model_like)
+    seen = own_observed if observed is None else frozenset(observed)
+    factual = graph_spec(model, observed=seen, roles=roles, intervened=False)
+    if not model.interventions:
+        return to_digraph(factual, title=title)
+    return side_by_side(factual, graph_spec(model, observed=seen, roles=roles))
+
+
+def _run(digraph: graphviz.Digraph, fmt: str) -> bytes:
+    graphviz = _graphviz()
+    try:
+        out: bytes = digraph.pipe(format=fmt)
+    except graphviz.ExecutableNotFound:
+        raise error(
+            "E940", None, detail="the Graphviz program `dot` was not found on PATH",
+            hint=INSTALL_HINT,
+        ) from None
+    except subprocess.CalledProcessError as exc:
+        why = (exc.stderr or b"").decode("utf-8", "replace").strip()
+        why = why or f"exit status {exc.returncode}"
+        raise error("E940", None, detail=f"Graphviz `dot` failed: {why}", hint=None) from None
+    return out
+
+
+def render_svg(digraph: graphviz.Digraph) -> str:
+    """Run ``dot`` and return the drawing as SVG text.
+
+    Raises
+    ------
+    DocalcGraphvizError
+        When ``dot`` is missing (the hint says how to install it) or fails.
+
+    """
+    return _run(digraph, "svg").decode("utf-8")
+
+
+def write(digraph: graphviz.Digraph, path: str | Path) -> Path:
+    """Write the drawing to ``path``, in the format its suffix names.
+
+    ``.svg``, ``.png`` and ``.pdf`` run ``dot``; ``.dot`` and ``.gv`` write the DOT source
+    and need no Graphviz program.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    DocalcGraphvizError
+        For an unknown suffix, a missing or failing ``dot``, or a file that cannot be written.
+
+    """
+    p = Path(path)
+    fmt = FORMATS.get(p.suffix.lower())
+    if fmt is None:
+        raise error(
+            "E940", None, detail=f"cannot tell the graph format of '{p}' from its suffix",
+            hint=f"use one of {', '.join(FORMATS)}",
+        )
+    data = digraph.source.encode("utf-8") if fmt == "dot" else _run(digraph, fmt)
+    try:
+        p.write_bytes(data)
+    except OSError as exc:
+        raise error(
+            "E940", None, detail=f"cannot write '{p}': {exc.strerror or exc}", hint=None
+        ) from None
+    return p
+
+
+def error_html(err: DocalcError) -> str:
+    """Return an error's formatted text (with its carets) as an HTML ``<pre>`` block."""
+    import html
+
+    return (
+        '<pre class="docalc-error" style="color:#c0392b;white-space:pre">'
+        f"{html.escape(str(err))}</pre>"
+    )
+
+
+__all__ = [
+    "ROLE_COLORS",
+    "DocalcGraphvizError",
+    "draw",
+    "error_html",
+    "node_attrs",
+    "render_svg",
+    "side_by_side",
+    "to_digraph",
+    "write",
+]
