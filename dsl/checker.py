@@ -21,6 +21,7 @@ from .distributions import (
 )
 from .errors import Diagnostic, diagnostic, raise_diagnostics
 from .ir import CheckedModel, DistCall, InterventionDef, Kind, Node, PlateDef, QueryDef
+from .parser import gc_paused
 from .printer import format_number, print_expr
 from .spans import NOWHERE, Span
 
@@ -258,16 +259,16 @@ class _Checker:
             given[p.name] = a
             spans[p.name] = _span(a)
         for kw in call.kwargs:
-            p = spec.lookup(kw.name)
-            if p is None:
+            found = spec.lookup(kw.name)
+            if found is None:
                 self.err("E401", kw.span, dist=spec.name, arg=kw.name, params=params_text)
                 ok = False
-            elif p.name in given:
+            elif found.name in given:
                 self.err("E403", kw.span, dist=spec.name, arg=kw.name)
                 ok = False
             else:
-                given[p.name] = kw.value
-                spans[p.name] = kw.span
+                given[found.name] = kw.value
+                spans[found.name] = kw.span
         if spec.exclusive:
             chosen = [n for n in spec.exclusive if n in given]
             if len(chosen) > 1:
@@ -288,14 +289,14 @@ class _Checker:
                 else:
                     given[p.name] = ast.Num(p.default, NOWHERE)
         for name, expr in given.items():
-            p = spec.lookup(name)
-            assert p is not None
+            param = spec.lookup(name)
+            assert param is not None
             value = literal_value(expr)
-            if value is not None and not in_support(p.constraint, value):
+            if value is not None and not in_support(param.constraint, value):
                 self.err("E409", spans.get(name, call.span), dist=spec.name, arg=name,
-                         constraint=CONSTRAINTS[p.constraint], value=format_number(value))
+                         constraint=CONSTRAINTS[param.constraint], value=format_number(value))
                 ok = False
-            if p.constraint == "simplex" and not isinstance(expr, ast.ListExpr | ast.Name):
+            if param.constraint == "simplex" and not isinstance(expr, ast.ListExpr | ast.Name):
                 self.err("E409", spans.get(name, call.span), dist=spec.name, arg=name,
                          constraint="a list like [0.2, 0.3, 0.5]", value=print_expr(expr))
                 ok = False
@@ -336,7 +337,7 @@ class _Checker:
         return Node(name, Kind.DATA, decl.plate, index_of=s.index_of, span=s.span)
 
     def cycles(self, nodes: dict[str, Node]) -> None:
-        g = nx.DiGraph()
+        g: nx.DiGraph = nx.DiGraph()
         g.add_nodes_from(nodes)
         g.add_edges_from((p, n.name) for n in nodes.values() for p in n.parents if p != n.name)
         for n in nodes.values():
@@ -482,11 +483,13 @@ def _unique(xs: Iterable[str]) -> tuple[str, ...]:
 
 
 def _span(e: object) -> Span:
-    return getattr(e, "span", NOWHERE)
+    span = getattr(e, "span", None)
+    return span if isinstance(span, Span) else NOWHERE
 
 
 def _name_span(s: ast.Statement) -> Span:
-    return getattr(s, "name_span", None) or getattr(s, "span", NOWHERE)
+    span = getattr(s, "name_span", None) or getattr(s, "span", None)
+    return span if isinstance(span, Span) else NOWHERE
 
 
 def literal_value(e: ast.Expr) -> float | None:
@@ -507,6 +510,11 @@ def check_program(program: ast.Program, text: str = "") -> CheckedModel:
         All problems of the file at once, sorted by position; the class is that of the first.
 
     """
+    with gc_paused():
+        return _check_program(program, text)
+
+
+def _check_program(program: ast.Program, text: str) -> CheckedModel:
     c = _Checker(text, program.source)
     c.collect(program)
     nodes = c.nodes()
@@ -565,7 +573,7 @@ def _check_acyclic_after(model: CheckedModel, text: str) -> None:
 
 def _topological(nodes: dict[str, Node]) -> tuple[Node, ...]:
     order = {name: k for k, name in enumerate(nodes)}
-    g = nx.DiGraph()
+    g: nx.DiGraph = nx.DiGraph()
     g.add_nodes_from(nodes)
     g.add_edges_from((p, n.name) for n in nodes.values() for p in n.parents)
     return tuple(nodes[n] for n in nx.lexicographical_topological_sort(g, key=order.__getitem__))

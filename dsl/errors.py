@@ -123,14 +123,16 @@ CATALOGUE: dict[str, Entry] = {
         # syntax (messages for specific situations live in dsl/syntax_messages.py)
         Entry("E100", DocalcSyntaxError, "{detail}", "{hint}"),
         Entry("E101", DocalcSyntaxError, "unexpected end of input: {detail}", "{hint}"),
-        Entry("E102", DocalcSyntaxError, "unexpected character {char!r}", None),
+        Entry("E102", DocalcSyntaxError, "unexpected character {char!r}",
+              "remove it: names are letters, digits and '_', and '#' starts a comment"),
         # names
         Entry("E200", DocalcNameError, "undefined name '{name}'", "{hint}"),
         Entry("E201", DocalcNameError, "'{name}' is defined twice (first at {first})",
               "rename one of them; a node has one mechanism"),
         Entry("E202", DocalcNameError, "'{name}' is a reserved word and cannot name a node",
               "choose another name"),
-        Entry("E203", DocalcNameError, "plate '{name}' is defined twice (first at {first})", None),
+        Entry("E203", DocalcNameError, "plate '{name}' is defined twice (first at {first})",
+              "put all of the plate's statements in one block, or rename one"),
         Entry("E204", DocalcNameError, "undefined plate '{name}'", "{hint}"),
         # cycles
         Entry("E300", DocalcCycleError, "the model has a cycle: {cycle}",
@@ -141,8 +143,9 @@ CATALOGUE: dict[str, Entry] = {
               "its arguments are {params}"),
         Entry("E402", DocalcDistributionError, "{dist} is missing argument '{arg}'",
               "{dist} takes {params}"),
-        Entry("E403", DocalcDistributionError, "argument '{arg}' of {dist} is given twice", None),
-        Entry("E404", DocalcDistributionError, "{dist} takes at most {n} positional arguments, "
+        Entry("E403", DocalcDistributionError, "argument '{arg}' of {dist} is given twice",
+              "give each argument once, by position or by name"),
+        Entry("E404", DocalcDistributionError, "{dist} takes at most {n} positional argument(s), "
               "got {got}", "{dist} takes {params}"),
         Entry("E405", DocalcDistributionError, "unknown function '{name}'", "{hint}"),
         Entry("E406", DocalcDistributionError, "{name}() takes {expected} argument(s), got {got}",
@@ -152,9 +155,9 @@ CATALOGUE: dict[str, Entry] = {
         Entry("E408", DocalcDistributionError, "'{name}' is a function, not a distribution",
               "write `{node} = {name}(...)` for a deterministic node"),
         Entry("E409", DocalcDistributionError, "{arg} of {dist} must be {constraint}, got {value}",
-              None),
+              "give {arg} a value that is {constraint}"),
         Entry("E410", DocalcDistributionError, "{dist} takes either {alternatives}, not both",
-              None),
+              "remove one of them"),
         Entry("E411", DocalcDistributionError, "a list [...] is only allowed as the probs or "
               "logits of Categorical", None),
         Entry("E412", DocalcDistributionError, "{dist}() is a distribution and cannot appear "
@@ -170,7 +173,8 @@ CATALOGUE: dict[str, Entry] = {
         Entry("E502", DocalcPlateError, "'{index}' is not an index column",
               "declare it in this plate as `data {index}: {plate}`"),
         Entry("E503", DocalcPlateError, "'{index}' indexes plate '{indexed}', but '{name}' "
-              "belongs to plate '{plate}'", None),
+              "belongs to plate '{plate}'",
+              "index '{name}' with a column declared as `data ...: {plate}`"),
         Entry("E504", DocalcPlateError, "only plate-level nodes can be indexed; '{name}' is {what}",
               None),
         Entry("E505", DocalcPlateError, "plates cannot be nested", "declare plate '{name}' at the "
@@ -185,12 +189,14 @@ CATALOGUE: dict[str, Entry] = {
         Entry("E600", DocalcInterventionError, "do() names undefined variable '{name}'",
               "{hint}"),
         Entry("E601", DocalcInterventionError, "'{name}' is intervened on twice in one do()",
-              None),
+              "keep one of the two"),
         Entry("E602", DocalcInterventionError, "do({name} = {value}) is outside the support "
-              "of {name} ~ {dist}: {name} must be {constraint}", None),
+              "of {name} ~ {dist}: {name} must be {constraint}",
+              "set {name} to a value that is {constraint}"),
         Entry("E603", DocalcInterventionError, "{detail}", "{hint}"),
         # queries
-        Entry("E700", DocalcQueryError, "query '{name}' is defined twice (first at {first})", None),
+        Entry("E700", DocalcQueryError, "query '{name}' is defined twice (first at {first})",
+              "rename one of them"),
         Entry("E701", DocalcQueryError, "E[...] may only appear in a query", None),
         Entry("E702", DocalcQueryError, "{detail}", "{hint}"),
         Entry("E703", DocalcQueryError, "unknown query '{name}'", "{hint}"),
@@ -203,6 +209,9 @@ CATALOGUE: dict[str, Entry] = {
               "(`s1 = a + b + ...`, then `y = s1 + ...`)"),
         Entry("E802", DocalcLimitError, "too many statements: {count} (the limit is {limit})",
               None),
+        Entry("E804", DocalcLimitError, "statement too long: more than {limit} tokens",
+              "split it into several deterministic nodes, e.g. partial sums "
+              "`s1 = a + b + ...`, then `y = s1 + ...`"),
         Entry("E803", DocalcLimitError, "brackets nested too deeply (more than {limit} levels)",
               "remove redundant parentheses, or name inner parts as deterministic nodes"),
         # data

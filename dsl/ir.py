@@ -183,7 +183,7 @@ class CheckedModel:
 
     def graph(self, intervened: bool = True) -> nx.DiGraph:
         """Return the causal graph of the nodes (mutilated by the interventions if asked)."""
-        g = nx.DiGraph()
+        g: nx.DiGraph = nx.DiGraph()
         for n in self.nodes:
             g.add_node(n.name, kind=n.kind.value, plate=n.plate)
             g.add_edges_from((p, n.name) for p in n.parents)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-EXAMPLES: dict[tuple[str, str], list[str]] = {
+Label = tuple[str, str]
+
+EXAMPLES: dict[Label, list[str]] = {
     ("expected '~' or '=' after the node name",
      "write `y ~ Normal(0, 1)` for a stochastic node or `y = a + b` for a deterministic one"): [
         "y Normal(0, 1)",
@@ -34,6 +36,7 @@ EXAMPLES: dict[tuple[str, str], list[str]] = {
         "y = (a + b",
         "y = exp(a",
         "do(b = 0",
+        "y = f(",
     ],
     ("missing ']'", "every '[' needs a matching ']'"): [
         "y = theta[k",
@@ -48,9 +51,17 @@ EXAMPLES: dict[tuple[str, str], list[str]] = {
         "y = a +",
         "y = a *",
         "y = (",
-        "y ~ Normal(0, )",
         "y = a + * b",
         "do(b = )",
+        "y ~ Normal(a +, 1)",
+        "y = a ^",
+        "y = a ^\n",
+        "y = -",
+        "y = -\n",
+        "y ~ Normal(0, , 1)",
+        "y ~ Normal(loc=)",
+        "y = a[]",
+        "query q = E[y] -",
     ],
     ("two expressions with no operator between them",
      "did you forget '*' or '+', or a newline or ';' between statements?"): [
@@ -59,10 +70,12 @@ EXAMPLES: dict[tuple[str, str], list[str]] = {
         "y = a + b c",
         "y = 2 (a)",
         "y ~ Normal(0 1)",
+        "y ~ Normal(a 1)",
     ],
     ("two statements on one line", "separate statements with a newline or ';'"): [
         "a ~ Normal(0, 1) b ~ Normal(0, 1)",
         "a = 1 b = 2",
+        "do(b = 0) do(c = 1)",
     ],
     ("a plate needs a name and a body in braces", "write `plate i { y ~ Normal(0, 1) }`"): [
         "plate {",
@@ -76,9 +89,18 @@ EXAMPLES: dict[tuple[str, str], list[str]] = {
         "plate i { y ~ Normal(0, 1)",
         "plate i {",
     ],
+    ("unmatched ')' or ']'", "remove it, or add the '(' or '[' it closes"): [
+        "y ~ Normal(0, 1))",
+        "y ~ Normal(0, 1)]",
+        "y = a)",
+        "y = a]",
+    ],
     ("unmatched '}'", "remove it, or open a plate with `plate name {`"): [
         "y ~ Normal(0, 1)\n}",
         "}",
+        "plate i { y ~ Normal(0, 1) }}",
+        "x = 1\n}",
+        "x = 1\ny = 2 }",
     ],
     ("a plate size must be a whole number in brackets", "write e.g. `plate school[8] { ... }`"): [
         "plate s[n] {",
@@ -122,12 +144,28 @@ EXAMPLES: dict[tuple[str, str], list[str]] = {
         "E = 1",
         "factual = 1",
         "y = do + 1",
+        "x = 1\nE = 1",
+        "x = 1\nE ~ Normal(0, 1)",
+        "x = 1\nfactual = 1",
     ],
     ("comparisons do not chain", "write `(a < b) * (b < c)` for a < b < c"): [
         "y = a < b < c",
         "y = a == b == c",
     ],
 }
+
+# Labels that describe the unexpected token itself, with the token types they are about:
+# chosen for such a token when no example matches (and never for another token).
+BY_TOKEN: dict[Label, frozenset[str]] = {
+    ("unmatched ')' or ']'", "remove it, or add the '(' or '[' it closes"):
+        frozenset({"RPAR", "RSQB"}),
+    ("unmatched '}'", "remove it, or open a plate with `plate name {`"): frozenset({"RBRACE"}),
+}
+RESERVED_WORD: Label = (
+    "a reserved word cannot be used as a name",
+    "`do`, `data`, `plate`, `query`, `factual` and `E` are keywords; rename the node",
+)
+assert EXAMPLES.keys() >= {*BY_TOKEN, RESERVED_WORD}
 
 _FRIENDLY = {
     "NAME": "a name",

@@ -1,0 +1,2 @@
+data x
+y ~ Normal(x, 1)

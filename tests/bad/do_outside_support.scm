@@ -1,0 +1,2 @@
+tau ~ HalfCauchy(5)
+do(tau = 0)

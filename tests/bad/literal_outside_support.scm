@@ -1,0 +1,2 @@
+sigma ~ HalfNormal(-1)
+p ~ Beta(1, 0)

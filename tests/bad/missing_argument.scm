@@ -1,0 +1,1 @@
+y ~ StudentT(loc=0, scale=1)

@@ -1,0 +1,5 @@
+plate school {
+  plate student {
+    y ~ Normal(0, 1)
+  }
+}

@@ -1,0 +1,1 @@
+y ~ Bernoulli(probs=0.5, logits=0)

@@ -1,0 +1,1 @@
+y ~ Normal(0, 1, loc=2)

@@ -1,0 +1,2 @@
+a ~ Normal(0, 1)
+data = a + 1

@@ -1,0 +1,4 @@
+plate i {
+  y ~ Normal(0, 1)
+}
+}

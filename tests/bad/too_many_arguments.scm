@@ -1,0 +1,1 @@
+y ~ HalfNormal(1, 2)

@@ -1,0 +1,2 @@
+mu_y ~ Normal(0, 1)
+y ~ Normal(mu_x, 1)

@@ -1,0 +1,1 @@
+y ~ Normal(loc=0, sd=1)
