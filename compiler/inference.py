@@ -18,6 +18,7 @@ from numpyro.infer.hmc import hmc
 from numpyro.infer.util import initialize_model
 
 from .engine import make_numpyro_model
+from .exported import load_or_export
 from .plan import Plan
 
 TRACES: dict[str, int] = {}
@@ -50,6 +51,19 @@ class Samples:
 
 
 _SAMPLERS: dict[tuple[Any, ...], Callable[..., Any]] = {}
+_BAR: list[Any] = []  # the progress bar of the run in flight (host side)
+_EVERY = 50
+
+
+def _tick(i: Any) -> None:
+    if _BAR:
+        _BAR[0].n = int(np.max(np.asarray(i))) + 1
+        _BAR[0].refresh()
+
+
+def _report(i: Any) -> None:
+    # a host callback every few iterations; the compiled loop stays one program
+    jax.lax.cond(i % _EVERY == 0, lambda: jax.debug.callback(_tick, i), lambda: None)
 
 
 def _shapes(tree: Any) -> Any:
@@ -59,16 +73,32 @@ def _shapes(tree: Any) -> Any:
 def nuts(plan: Plan, data: Mapping[str, Any], params: Any, arrays: Mapping[str, Any],
          settings: Settings, seed: int) -> Samples:
     """Run NUTS on the plan's model; returns values with leading (chain, draw) axes."""
-    model = make_numpyro_model(plan)
     args = (dict(data), jnp.asarray(params, dtype=jnp.float32), dict(arrays))
+    keys = jax.random.split(jax.random.PRNGKey(seed), settings.chains)
     key = (plan.key, settings, repr(_shapes(args)))
     sampler = _SAMPLERS.get(key)
     if sampler is None:
-        sampler = _build(model, args, settings)
+        def build() -> Callable[..., Any]:
+            return _build(make_numpyro_model(plan), args, settings)
+
+        if settings.progress:
+            sampler = build()  # host callbacks for the bar cannot be exported
+        else:
+            sampler = load_or_export(f"nuts\n{key}", build, (keys, *args))
         _SAMPLERS[key] = sampler
-    keys = jax.random.split(jax.random.PRNGKey(seed), settings.chains)
-    out = sampler(keys, *args)
-    values, stats = jax.device_get(out)
+    if settings.progress:
+        from tqdm.auto import tqdm
+
+        _BAR[:] = [tqdm(total=settings.tune + settings.draws, desc="NUTS", unit="it",
+                        leave=True, mininterval=0.2)]
+    try:
+        out = sampler(keys, *args)
+        values, stats = jax.device_get(out)
+    finally:
+        if _BAR:
+            _BAR[0].n = settings.tune + settings.draws
+            _BAR[0].close()
+            _BAR.clear()
     return Samples({k: np.asarray(v) for k, v in values.items()},
                    {k: np.asarray(v) for k, v in stats.items()})
 
@@ -113,25 +143,49 @@ def _build(model: Callable[..., None], args: tuple[Any, ...], settings: Settings
                             max_tree_depth=settings.max_tree_depth, model_args=margs,
                             rng_key=k_run)
 
-        def warm(s: Any, _: Any) -> Any:
-            return sample_kernel(s, model_args=margs), None
-
-        def draw(s: Any, _: Any) -> Any:
+        def step(s: Any, i: Any) -> Any:
+            # warm-up and sampling in one loop: the NUTS kernel is compiled once, not twice
+            if settings.progress:
+                _report(i)
             s = sample_kernel(s, model_args=margs)
             return s, (s.z, s.diverging, s.accept_prob, s.num_steps, s.potential_energy)
 
-        state, _ = jax.lax.scan(warm, state, None, length=settings.tune)
-        state, (zs, div, acc, steps, pe) = jax.lax.scan(draw, state, None, length=settings.draws)
+        total = settings.tune + settings.draws
+        state, trace = jax.lax.scan(step, state, jnp.arange(total))
+        zs, div, acc, steps, pe = jax.tree_util.tree_map(lambda a: a[settings.tune:], trace)
         post = jax.vmap(postprocess_gen(*margs))(zs)
         stats = {"diverging": div, "acceptance_rate": acc, "n_steps": steps, "lp": -pe,
                  "step_size": jnp.broadcast_to(state.adapt_state.step_size, div.shape)}
         return post, stats
 
-    def run(keys: Any, data: Any, params: Any, arrays: Any) -> Any:
-        count_trace("nuts")
+    def chains(keys: Any, data: Any, params: Any, arrays: Any) -> Any:
         return jax.vmap(chain, in_axes=(0, None, None, None))(keys, data, params, arrays)
 
+    devices = _chain_devices(settings.chains)
+
+    def run(keys: Any, data: Any, params: Any, arrays: Any) -> Any:
+        count_trace("nuts")
+        if devices < 2:
+            return chains(keys, data, params, arrays)
+        # chains split over host devices (CPU cores), each running its share vmapped:
+        # one compilation, and the cores sample in parallel without talking to each other
+        from jax.sharding import Mesh, PartitionSpec
+
+        mesh = Mesh(np.asarray(jax.devices()[:devices]), ("chain",))
+        spread = jax.shard_map(chains, mesh=mesh, in_specs=(PartitionSpec("chain"),
+                               PartitionSpec(), PartitionSpec(), PartitionSpec()),
+                               out_specs=PartitionSpec("chain"), check_vma=False)
+        return spread(keys, data, params, arrays)
+
     return jax.jit(run)
+
+
+def _chain_devices(chains: int) -> int:
+    """The largest number of host devices that divides the chains evenly."""
+    n = min(jax.local_device_count(), chains)
+    while n > 1 and chains % n:
+        n -= 1
+    return n
 
 
 def svi(plan: Plan, data: Mapping[str, Any], params: Any, arrays: Mapping[str, Any], *,

@@ -172,11 +172,12 @@ def fit(model: Model, *, method: str, chains: int, tune: int, draws: int, seed: 
     result = tree(groups, attrs)
     fitted = Fit(model, result, bound)
     if method == "nuts":
-        _diagnose(result, chains)
+        free = [st.name for st in latent if st.name in values]
+        _diagnose(result, chains, free)
     return fitted
 
 
-def _diagnose(result: xr.DataTree, chains: int) -> None:
+def _diagnose(result: xr.DataTree, chains: int, free: list[str]) -> None:
     div = int(result["sample_stats"]["diverging"].sum())
     if div:
         n = int(result["sample_stats"]["diverging"].size)
@@ -185,11 +186,13 @@ def _diagnose(result: xr.DataTree, chains: int) -> None:
                       SamplingWarning, stacklevel=4)
     if chains < 2:
         return
-    import arviz_stats as azs
+    # NumPyro's split R-hat: the same statistic as ArviZ's, without importing arviz-stats
+    # (and scipy.stats) on the way to every posterior. As PyMC does, judge the free
+    # variables only: deterministic nodes repeat them.
+    from numpyro.diagnostics import split_gelman_rubin
 
-    rhat = azs.rhat(result, group="posterior")
-    worst = {k: float(np.nanmax(v.values)) for k, v in rhat.data_vars.items()} \
-        if hasattr(rhat, "data_vars") else {}
+    post = result["posterior"]
+    worst = {k: float(np.nanmax(split_gelman_rubin(post[k].to_numpy()))) for k in free}
     bad = {k: v for k, v in worst.items() if v > 1.01}
     if bad:
         names = ", ".join(f"{k} ({v:.3f})" for k, v in sorted(bad.items()))
