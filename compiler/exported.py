@@ -43,8 +43,7 @@ def load_or_export(key: str, build: Callable[[], Callable[..., Any]],
     path = _path(key)
     if path is not None and path.exists():
         try:
-            exp = jax.export.deserialize(bytearray(path.read_bytes()))
-            return jax.jit(exp.call)
+            return _callable(jax.export.deserialize(bytearray(path.read_bytes())))
         except Exception:  # noqa: BLE001 - a stale or foreign file only costs a rebuild
             path.unlink(missing_ok=True)
     fn = build()
@@ -64,4 +63,19 @@ def load_or_export(key: str, build: Callable[[], Callable[..., Any]],
         tmp.replace(path)
     except OSError:
         pass
-    return jax.jit(exp.call)
+    return _callable(exp)
+
+
+def _callable(exp: Any) -> Callable[..., Any]:
+    """Jit an exported function; a multi-device one is placed on a mesh of as many devices."""
+    if exp.nr_devices <= 1:
+        return jax.jit(exp.call)
+    from jax.sharding import Mesh
+
+    if jax.local_device_count() < exp.nr_devices:
+        raise ValueError(f"exported for {exp.nr_devices} devices")
+    mesh = Mesh(jax.devices()[: exp.nr_devices], ("chain",))
+    # shardings come flat, one per leaf; jit wants them shaped like (args, kwargs)
+    args_sh, _ = jax.tree_util.tree_unflatten(exp.in_tree, exp.in_shardings_jax(mesh))
+    out_sh = jax.tree_util.tree_unflatten(exp.out_tree, exp.out_shardings_jax(mesh))
+    return jax.jit(exp.call, in_shardings=args_sh, out_shardings=out_sh)

@@ -162,22 +162,29 @@ def _build(model: Callable[..., None], args: tuple[Any, ...], settings: Settings
         return jax.vmap(chain, in_axes=(0, None, None, None))(keys, data, params, arrays)
 
     devices = _chain_devices(settings.chains)
-
-    def run(keys: Any, data: Any, params: Any, arrays: Any) -> Any:
-        count_trace("nuts")
-        if devices < 2:
+    if devices < 2:
+        def run(keys: Any, data: Any, params: Any, arrays: Any) -> Any:
+            count_trace("nuts")
             return chains(keys, data, params, arrays)
-        # chains split over host devices (CPU cores), each running its share vmapped:
-        # one compilation, and the cores sample in parallel without talking to each other
-        from jax.sharding import Mesh, PartitionSpec
 
-        mesh = Mesh(np.asarray(jax.devices()[:devices]), ("chain",))
-        spread = jax.shard_map(chains, mesh=mesh, in_specs=(PartitionSpec("chain"),
-                               PartitionSpec(), PartitionSpec(), PartitionSpec()),
-                               out_specs=PartitionSpec("chain"), check_vma=False)
+        return jax.jit(run)
+
+    # chains split over host devices (CPU cores), each running its share vmapped: one
+    # compilation, and the cores sample in parallel without talking to each other. The
+    # shardings are explicit so that an exported copy knows how many devices it needs.
+    from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+    mesh = Mesh(np.asarray(jax.devices()[:devices]), ("chain",))
+    spread = jax.shard_map(chains, mesh=mesh, in_specs=(PartitionSpec("chain"),
+                           PartitionSpec(), PartitionSpec(), PartitionSpec()),
+                           out_specs=PartitionSpec("chain"), check_vma=False)
+
+    def run_spread(keys: Any, data: Any, params: Any, arrays: Any) -> Any:
+        count_trace("nuts")
         return spread(keys, data, params, arrays)
 
-    return jax.jit(run)
+    return jax.jit(run_spread, in_shardings=NamedSharding(mesh, PartitionSpec()),
+                   out_shardings=NamedSharding(mesh, PartitionSpec("chain")))
 
 
 def _chain_devices(chains: int) -> int:
@@ -204,8 +211,11 @@ def svi(plan: Plan, data: Mapping[str, Any], params: Any, arrays: Mapping[str, A
     args = (dict(data), jnp.asarray(params, dtype=jnp.float32), dict(arrays))
     k_fit, k_draw = jax.random.split(jax.random.PRNGKey(seed))
     result = engine.run(k_fit, steps, *args, progress_bar=False)
-    pred = Predictive(model, guide=g, params=result.params, num_samples=draws)
-    out = pred(k_draw, *args)
     observed = {st.name for st in plan.steps if st.observed or st.mode == "data"}
+    # Predictive leaves out the guide's latent sites unless they are asked for by name
+    sites = [st.name for st in plan.steps if st.name not in observed]
+    pred = Predictive(model, guide=g, params=result.params, num_samples=draws,
+                      return_sites=sites)
+    out = pred(k_draw, *args)
     values = {k: np.asarray(v)[None] for k, v in out.items() if k not in observed}
     return values, np.asarray(result.losses)

@@ -26,16 +26,24 @@ def cache_dir() -> Path | None:
     return Path(base) / "docalc" / "jax"
 
 
+def request_host_devices() -> None:
+    """Ask XLA for one host device per CPU core, if JAX has not started yet.
+
+    Chains then run in parallel on the cores. Called when ``docalc.compiler`` is first
+    imported, before any of its modules imports JAX; a user's own XLA_FLAGS win.
+    """
+    if "jax" in sys.modules:
+        return
+    flags = os.environ.get("XLA_FLAGS", "")
+    if "xla_force_host_platform_device_count" not in flags:
+        n = max(os.cpu_count() or 1, 1)
+        os.environ["XLA_FLAGS"] = f"{flags} --xla_force_host_platform_device_count={n}".strip()
+
+
 @cache
 def ensure_jax() -> None:
     """Configure JAX for docalc: several host devices, the persistent compile cache."""
-    if "jax" not in sys.modules:
-        # Host devices must be requested before JAX initialises; chains then run in
-        # parallel on CPU cores. Respect a user's own XLA_FLAGS setting.
-        flags = os.environ.get("XLA_FLAGS", "")
-        if "xla_force_host_platform_device_count" not in flags:
-            n = max(os.cpu_count() or 1, 1)
-            os.environ["XLA_FLAGS"] = f"{flags} --xla_force_host_platform_device_count={n}".strip()
+    request_host_devices()
     import jax
 
     folder = cache_dir()
