@@ -1,0 +1,326 @@
+"""Named queries: ``E[...]`` terms per posterior (or prior) draw, combined draw by draw.
+
+Each term is answered by the machinery that answers the same question through the API:
+
+- ``E[t | do(...)]`` and ``E[t]``: a :func:`~docalc.compiler.scenarios.scenario` run (as
+  ``Fit.predict``), with the nodes of ``t`` redrawn and observed columns that the
+  intervention does not reach held at their data; the mean of ``t`` over units.
+- ``E[t | do(...), factual]``: the counterfactual run (as ``Fit.counterfactual``).
+- ``E[t | x = v]``: likelihood weighting (see :mod:`docalc.compiler.weighting`).
+
+Every term of one query runs with the same seed, hence the same random numbers, so the
+noise an intervention does not touch cancels in a difference of terms (as in ``effect``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import xarray as xr
+
+from docalc.dsl import ast
+from docalc.dsl.checker import suggest
+from docalc.dsl.distributions import CONSTANTS
+from docalc.dsl.errors import DocalcError, NotIdentifiableWarning, diagnostic
+from docalc.dsl.ir import CheckedModel, Kind, QueryDef
+from docalc.dsl.printer import print_expr, print_intervention
+
+from .runtime import ensure_jax
+
+if TYPE_CHECKING:
+    from docalc.fit import Fit
+    from docalc.model import Model
+
+    from .data import Bound
+
+#: Units per unit plate when the prior is queried on a model without data.
+PRIOR_UNITS = 1000
+
+
+@dataclass
+class Source:
+    """Where a query's draws come from: a fit's posterior, or the prior.
+
+    Attributes
+    ----------
+    fit : Fit or a stand-in with ``model``, ``posterior`` and ``_bound``
+        What :func:`~docalc.compiler.scenarios.scenario` runs on.
+    model : Model
+        The (observed) model.
+    bound : Bound
+        Data columns and plate sizes of the runs.
+    draws : dict of str to ndarray
+        Values with a flat leading draw axis (posterior draws, or prior draws of every
+        node for the prior).
+    n_draws, chains : int
+        How many draws, split into how many chains.
+    prior : bool
+        True when the draws are prior draws: likelihood weighting then draws fresh worlds
+        instead of replicating held posterior draws.
+
+    """
+
+    fit: Any
+    model: Model
+    bound: Bound
+    draws: dict[str, np.ndarray]
+    n_draws: int
+    chains: int
+    prior: bool
+
+
+def _lookup(checked: CheckedModel, name: str) -> QueryDef:
+    try:
+        return checked.query(name)
+    except KeyError:
+        known = [q.name for q in checked.queries]
+        hint = suggest(name, known, "the queries are " + ", ".join(known) if known
+                       else "the model defines no queries; add one, e.g. "
+                            "`query q = E[y | do(x = 1)]`")
+        d = diagnostic("E703", None, name=name, hint=hint)
+        raise d.kind([d]) from None
+
+
+def evaluate(fit: Fit, name: str, *, seed: int = 0) -> xr.DataArray:
+    """Evaluate the named query on a fit's posterior: one value per posterior draw.
+
+    Parameters
+    ----------
+    fit : Fit
+        The fitted model whose posterior draws the query is evaluated on.
+    name : str
+        A query defined in the model text.
+    seed : int
+        Seed of the forward runs; every term of the query uses the same random numbers.
+
+    Returns
+    -------
+    xarray.DataArray
+        Named ``name``, dims (chain, draw); attrs ``query`` (the expression's text) and
+        ``definition`` (the whole ``query name = ...`` line).
+
+    Raises
+    ------
+    DocalcQueryError
+        Unknown query name (E703), or evidence the model cannot weight (E702).
+
+    Warns
+    -----
+    NotIdentifiableWarning
+        When an interventional term's effect is not identifiable from the fit's observed
+        nodes: the answer then rests on the model's parametric form and priors.
+
+    """
+    from .results import flatten_draws
+
+    q = _lookup(fit.model.checked, name)
+    _warn_identification(fit, q)
+    ensure_jax()
+    post = fit.posterior["posterior"].to_dataset()
+    draws = flatten_draws(post)
+    n_draws = next(iter(draws.values())).shape[0] if draws else 1
+    src = Source(fit, fit.model, fit._bound, draws, n_draws, int(post.sizes.get("chain", 1)),
+                 prior=False)
+    return _result(q, src, seed, "posterior")
+
+
+def evaluate_prior(model: Model, name: str, *, draws: int = 1000,
+                   seed: int = 0) -> xr.DataArray:
+    """Evaluate the named query under the prior: one value per prior draw.
+
+    Every node is drawn from the (intervened) prior, once per draw; unit plates without
+    data get :data:`PRIOR_UNITS` units, and only ``data`` input columns are held at their
+    values. A factual (counterfactual) term then abducts from the prior draw's world.
+
+    Parameters
+    ----------
+    model : Model
+        The model; with data, only its ``data`` input columns (and plate sizes) are used.
+    name : str
+        A query defined in the model text.
+    draws : int
+        Prior draws (one chain).
+    seed : int
+        Seed of the prior draws and of the query's forward runs.
+
+    Returns
+    -------
+    xarray.DataArray
+        As :func:`evaluate`, with one chain of ``draws`` draws.
+
+    """
+    q = _lookup(model.checked, name)
+    if int(draws) < 1:
+        d = diagnostic("E702", None, detail=f"draws must be at least 1, got {draws}", hint=None)
+        raise d.kind([d])
+    ensure_jax()
+    src = prior_source(model, int(draws), seed)
+    return _result(q, src, seed + 1, "prior")
+
+
+def prior_source(model: Model, draws: int, seed: int) -> Source:
+    """Draw ``draws`` worlds from the prior and wrap them as a :class:`Source`."""
+    from . import data as data_mod
+    from .plan import forward_plan
+    from .predictive import forward
+    from .results import dataset, split_chains, tree
+    from .runs import literal_params
+
+    checked = model.checked
+    bound = model._bound
+    if bound is not None:
+        # the prior ignores observed columns: only exogenous inputs (and sizes) are kept
+        inputs = {k: v for k, v in bound.columns.items()
+                  if checked.node(k).kind is Kind.DATA}
+        bound = data_mod.Bound(inputs, dict(bound.sizes), dict(bound.coords))
+    else:
+        bound = data_mod.bind(checked, None, n=PRIOR_UNITS, what="data")
+    shared = data_mod.as_arrays(checked, bound)
+    plan = forward_plan(checked, bound.sizes, given=bound.names)
+    values = forward(plan, seed=seed, n_draws=draws, draws={}, shared=shared,
+                     params=literal_params(checked, plan), arrays=model._arrays)
+    values = {k: v for k, v in values.items() if checked.node(k).kind is not Kind.DATA}
+    post = tree({"posterior": dataset(checked, split_chains(values, 1), bound.coords)})
+    stand_in = _PriorFit(model, post, bound)
+    return Source(stand_in, model, bound, values, draws, 1, prior=True)
+
+
+@dataclass
+class _PriorFit:
+    """What :func:`scenario` reads from a fit, with prior draws in place of posterior ones."""
+
+    model: Model
+    posterior: xr.DataTree
+    _bound: Bound
+
+
+def _result(q: QueryDef, src: Source, seed: int, kind: str) -> xr.DataArray:
+    from .expr import compile_expr
+
+    terms: dict[str, np.ndarray] = {}
+    expr = _substitute(q.expr, terms, src, seed)
+    value = np.asarray(compile_expr(expr)(terms, None), dtype=np.float64)
+    value = np.broadcast_to(value, (src.n_draws,)).reshape(src.chains, -1)
+    return xr.DataArray(
+        value, dims=("chain", "draw"),
+        coords={"chain": np.arange(value.shape[0]), "draw": np.arange(value.shape[1])},
+        name=q.name,
+        attrs={"query": print_expr(q.expr), "definition": str(q), "draws_from": kind,
+               "source": src.model.checked.source})
+
+
+def _substitute(e: ast.Expr, terms: dict[str, np.ndarray], src: Source,
+                seed: int) -> ast.Expr:
+    """Replace each ``E[...]`` by a name bound in ``terms`` to its per-draw values."""
+    # recursion depth is bounded by the checker's nesting limit (E801)
+    match e:
+        case ast.Expectation():
+            key = f"__term{len(terms)}"
+            terms[key] = term(src, e, seed)
+            return ast.Name(key)
+        case ast.Unary(op=op, operand=o):
+            return ast.Unary(op, _substitute(o, terms, src, seed))
+        case ast.Binary(op=op, left=a, right=b):
+            return ast.Binary(op, _substitute(a, terms, src, seed),
+                              _substitute(b, terms, src, seed))
+        case ast.Call(func=f, args=args):
+            return ast.Call(f, tuple(_substitute(a, terms, src, seed) for a in args))
+    return e
+
+
+def target_names(checked: CheckedModel, target: ast.Expr) -> list[str]:
+    """Return the node names a target expression reads, in first-read order."""
+    names = [n.id for n in ast.names_in(target) if n.id not in CONSTANTS]
+    return [n for n in dict.fromkeys(names) if n in checked.names]
+
+
+def per_world(target: ast.Expr, values: dict[str, Any]) -> np.ndarray:
+    """Evaluate ``target`` in each world (leading axis) and return it with that axis."""
+    import jax
+
+    from .expr import compile_expr
+
+    f = compile_expr(target)
+    out = jax.vmap(lambda env: jax.numpy.asarray(f(env, None), dtype=float))(values)
+    return np.asarray(out, dtype=np.float64)
+
+
+def unit_mean(t: np.ndarray) -> np.ndarray:
+    """Mean over every axis after the first (the units of the target's plate)."""
+    return t.reshape(t.shape[0], -1).mean(axis=1)
+
+
+def do_text(e: ast.Expectation) -> str | None:
+    """Return an expectation's interventions as language text (None if it has none)."""
+    parts = [print_intervention(i) for c in e.conditions if isinstance(c, ast.DoCondition)
+             for i in c.interventions]
+    return ", ".join(parts) or None
+
+
+def term(src: Source, e: ast.Expectation, seed: int) -> np.ndarray:
+    """One expectation's value per draw (flat draw axis)."""
+    from .scenarios import scenario
+
+    evidence = [c for c in e.conditions if isinstance(c, ast.Observed)]
+    if evidence:
+        from .weighting import weighted
+
+        return weighted(src, e.target, do_text(e), evidence, seed)
+    checked = src.model.checked
+    names = target_names(checked, e.target)
+    if not names:
+        return per_world(e.target, {"__n": np.zeros(src.n_draws)})
+    factual = any(isinstance(c, ast.Factual) for c in e.conditions)
+    # only unit-level nodes are redrawn: globals are the draw's parameters, and data
+    # inputs are exogenous
+    redraw = [n for n in names if checked.node(n).plate is not None
+              and checked.node(n).kind is not Kind.DATA]
+    sc = scenario(src.fit, do_text(e), None, names, counterfactual=factual, targets=redraw)
+    values = sc.run(seed, names)
+    return unit_mean(per_world(e.target, {k: values[k] for k in names}))
+
+
+def _warn_identification(fit: Fit, q: QueryDef) -> None:
+    """Warn once per (treatment, outcome) whose effect the data cannot identify."""
+    checked = fit.model.checked
+    observed = sorted(fit._bound.names)
+    done: set[tuple[str, str]] = set()
+    for e in _expectations(q.expr):
+        treatments = [i.name for c in e.conditions if isinstance(c, ast.DoCondition)
+                      for i in c.interventions]
+        outcomes = [n for n in target_names(checked, e.target)
+                    if checked.node(n).plate is not None
+                    and checked.node(n).kind is not Kind.DATA]
+        for x in treatments:
+            node = checked.node(x)
+            if node.plate is None or node.kind is Kind.DATA:
+                continue  # parameters and exogenous inputs have no backdoor to close
+            for y in outcomes:
+                if y == x or (x, y) in done:
+                    continue
+                done.add((x, y))
+                try:
+                    ident = fit.model.identify(x, y, observed=observed)
+                except DocalcError:
+                    continue
+                if not ident.identifiable:
+                    warnings.warn(
+                        f"query '{q.name}': P({y} | do({x})) is not identifiable from the "
+                        f"observed nodes ({', '.join(observed)}): the answer rests on the "
+                        f"model's parametric form and priors. {ident.explanation}",
+                        NotIdentifiableWarning, stacklevel=4)
+
+
+def _expectations(e: ast.Expr) -> list[ast.Expectation]:
+    out: list[ast.Expectation] = []
+    stack: list[object] = [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Expectation):
+            out.append(node)
+            continue
+        stack.extend(ast.children(node))
+    return out
