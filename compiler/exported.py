@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,9 @@ from typing import Any
 import jax
 
 from .runtime import cache_dir
+
+
+FORMAT = "docalc-export-2"  # bump when what is exported changes shape or meaning
 
 
 def _folder() -> Path | None:
@@ -30,7 +32,7 @@ def _path(key: str) -> Path | None:
         return None
     import numpyro
 
-    stamp = f"{key}\njax {jax.__version__} numpyro {numpyro.__version__} " \
+    stamp = f"{FORMAT}\n{key}\njax {jax.__version__} numpyro {numpyro.__version__} " \
             f"devices {jax.local_device_count()} {jax.default_backend()}"
     return folder / (hashlib.sha256(stamp.encode()).hexdigest()[:32] + ".jaxexport")
 
@@ -43,18 +45,44 @@ def load_or_export(key: str, build: Callable[[], Callable[..., Any]],
     path = _path(key)
     if path is not None and path.exists():
         try:
-            return _callable(jax.export.deserialize(bytearray(path.read_bytes())))
+            loaded = _callable(jax.export.deserialize(bytearray(path.read_bytes())))
         except Exception:  # noqa: BLE001 - a stale or foreign file only costs a rebuild
             path.unlink(missing_ok=True)
+        else:
+            return _guarded(loaded, path, lambda: _fresh(path, build, args))
+    return _fresh(path, build, args)
+
+
+def _guarded(loaded: Callable[..., Any], path: Path,
+             rebuild: Callable[[], Callable[..., Any]]) -> Callable[..., Any]:
+    """Call a loaded export; if it cannot run here, drop the file and build anew."""
+    state: dict[str, Callable[..., Any]] = {}
+
+    def call(*a: Any) -> Any:
+        fn = state.get("fn")
+        if fn is not None:
+            return fn(*a)
+        try:
+            out = loaded(*a)
+        except Exception:  # noqa: BLE001 - e.g. exported for another device layout
+            path.unlink(missing_ok=True)
+            state["fn"] = rebuild()
+            return state["fn"](*a)
+        state["fn"] = loaded
+        return out
+
+    return call
+
+
+def _fresh(path: Path | None, build: Callable[[], Callable[..., Any]],
+           args: tuple[Any, ...]) -> Callable[..., Any]:
     fn = build()
     if path is None:
         return fn
     try:
         exp = jax.export.export(fn)(*args)
         blob = exp.serialize()
-    except Exception as exc:  # noqa: BLE001 - e.g. host callbacks cannot be exported
-        warnings.warn(f"docalc: sampler not exported ({type(exc).__name__})", RuntimeWarning,
-                      stacklevel=2) if os.environ.get("DOCALC_DEBUG") else None
+    except Exception:  # noqa: BLE001 - what cannot be exported still runs as a plain jit
         return fn
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

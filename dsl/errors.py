@@ -306,7 +306,7 @@ def diagnostic(
 ) -> Diagnostic:
     """Build a diagnostic from catalogue entry ``code`` filled with ``values``."""
     entry = CATALOGUE[code]
-    fill = _Blank(values)
+    fill = _Blank({k: v for k, v in values.items() if v is not None})
     message = entry.message.format_map(fill)
     hint = entry.hint.format_map(fill) if entry.hint else None
     line_text = None

@@ -40,7 +40,7 @@ def read_source(path: str | Path) -> str:
 
 
 def _file_error(path: str, why: str) -> DocalcError:
-    d = diagnostic("E930", Span(0, 0, 0, 0, path), detail=f"{path}: {why}", hint=None)
+    d = diagnostic("E930", Span(0, 0, 0, 0, path), detail=why, hint=None)
     return d.kind([d])
 
 
