@@ -117,7 +117,10 @@ def bind(model: CheckedModel, data: DataLike | None, *, n: int | None = None,
             raise data_error(f"plate '{plate}' has {sizes[plate]} units but its columns "
                              f"({', '.join(c for c, _ in lens)}) have {length} rows")
         sizes[plate] = length
-        if index is not None and not isinstance(index, pd.RangeIndex):
+        # the index labels the units (and error messages name rows by it); only the
+        # default 0..n-1 range carries no information
+        if index is not None and not (isinstance(index, pd.RangeIndex) and index.start == 0
+                                      and index.step == 1):
             coords[plate] = np.asarray(index)
     # index columns: factorize labels, check codes, size the group plate
     for name, node in nodes.items():

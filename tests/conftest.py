@@ -1,0 +1,54 @@
+"""Shared fixtures: the tutorial's linear model, its simulated data and one small fit.
+
+The fit is session-scoped and small (2 chains x 300 + 300) so the compiler tests stay fast;
+every test that reads it must not modify it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+
+TRUE = {"beta_ay": 1.5, "beta_by": 0.7, "beta_cy": 0.3, "sigma_y": 0.2, "beta_y0": 0.0}
+SMALL = {"chains": 2, "tune": 300, "draws": 300}
+"""NUTS settings for the shared fits: enough for posterior means and sds to two digits."""
+
+
+@pytest.fixture(scope="session")
+def examples() -> Path:
+    return EXAMPLES
+
+
+@pytest.fixture(scope="session")
+def linear_model():  # type: ignore[no-untyped-def]
+    import docalc
+
+    return docalc.load(EXAMPLES / "linear.scm")
+
+
+@pytest.fixture(scope="session")
+def linear_sim(linear_model) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    """The tutorial's data: 100 units simulated with the true coefficients."""
+    return linear_model.do(TRUE).simulate(n=100, seed=1)
+
+
+@pytest.fixture(scope="session")
+def linear_data(linear_sim: pd.DataFrame) -> pd.DataFrame:
+    return linear_sim[["a", "b", "c", "y"]]
+
+
+@pytest.fixture(scope="session")
+def linear_fit(linear_model, linear_data):  # type: ignore[no-untyped-def]
+    return linear_model.observe(linear_data).fit(seed=2, **SMALL)
+
+
+def draws(tree, group: str, name: str) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """A variable as float64 with (chain, draw) flattened into one leading axis."""
+    v = tree[group][name].transpose("chain", "draw", ...).to_numpy().astype(np.float64)
+    return v.reshape(-1, *v.shape[2:])
