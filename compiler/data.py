@@ -145,9 +145,9 @@ def bind(model: CheckedModel, data: DataLike | None, *, n: int | None = None,
                                       "or give labels, which are factorized")
         sizes[group] = k
         out[name] = codes
-    for plate in model.plates:
-        if plate.name not in sizes and n is not None:
-            sizes[plate.name] = int(n)
+    for pdef in model.plates:
+        if pdef.name not in sizes and n is not None:
+            sizes[pdef.name] = int(n)
     if require_inputs:
         missing = [nd.name for nd in model.nodes
                    if nd.kind is Kind.DATA and nd.name not in out
@@ -209,8 +209,8 @@ def _codes(name: str, arr: np.ndarray, index: pd.Index | None,
                 raise data_error(f"column '{name}' has labels the fit never saw in rows "
                                  f"{_rows(codes < 0, index)}", hint=f"known labels: {known}")
             return codes, list(known)
-        codes, labels = pd.factorize(pd.Series(arr), sort=False)
-        return codes.astype(np.int32), list(labels)
+        found, labels = pd.factorize(pd.Series(arr), sort=False)
+        return np.asarray(found, dtype=np.int32), list(labels)
     if (arr != np.round(arr)).any():
         raise data_error(f"index column '{name}' holds non-integer codes in rows "
                          f"{_rows(arr != np.round(arr), index)}")
@@ -258,7 +258,7 @@ def outside_support(constraint: str, a: np.ndarray) -> np.ndarray:
 
 
 def dtype_for(node: Node) -> Any:
-    """The NumPy dtype a node's values are stored with (integers for discrete nodes)."""
+    """Return the NumPy dtype a node's values are stored with (integers for discrete nodes)."""
     if node.index_of is not None:
         return np.int32
     if node.dist is not None and DISTRIBUTIONS[node.dist.name].discrete:

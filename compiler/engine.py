@@ -1,5 +1,7 @@
-"""Lowering a plan to JAX: a forward run (simulate, predict, counterfactual) and a NumPyro
-model (inference). Interventions are lowered here from the IR, never by NumPyro's ``do``.
+"""Lowering a plan to JAX: a forward run and a NumPyro model.
+
+The forward run serves simulate, predict and counterfactuals; the NumPyro model serves
+inference. Interventions are lowered here from the IR, never by NumPyro's ``do``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ Arrays = Mapping[str, Any]
 
 
 def intervention_exprs(plan: Plan) -> list[ast.Expr]:
-    """The expressions whose literals are parameters, in slot order."""
+    """Return the expressions whose literals are parameters, in slot order."""
     out: list[ast.Expr] = []
     for st in plan.steps:
         iv = st.intervention

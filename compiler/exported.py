@@ -17,7 +17,6 @@ import jax
 
 from .runtime import cache_dir
 
-
 FORMAT = "docalc-export-2"  # bump when what is exported changes shape or meaning
 
 
@@ -39,14 +38,16 @@ def _path(key: str) -> Path | None:
 
 def load_or_export(key: str, build: Callable[[], Callable[..., Any]],
                    args: tuple[Any, ...]) -> Callable[..., Any]:
-    """Return a jitted callable for ``key``: from disk if exported before, else built,
-    exported for next time, and run from the export (so it is traced only once).
+    """Return a jitted callable for ``key``.
+
+    From disk if exported before; else built, exported for next time, and run from the
+    export (so it is traced only once).
     """
     path = _path(key)
     if path is not None and path.exists():
         try:
             loaded = _callable(jax.export.deserialize(bytearray(path.read_bytes())))
-        except Exception:  # noqa: BLE001 - a stale or foreign file only costs a rebuild
+        except Exception:
             path.unlink(missing_ok=True)
         else:
             return _guarded(loaded, path, lambda: _fresh(path, build, args))
@@ -64,7 +65,7 @@ def _guarded(loaded: Callable[..., Any], path: Path,
             return fn(*a)
         try:
             out = loaded(*a)
-        except Exception:  # noqa: BLE001 - e.g. exported for another device layout
+        except Exception:
             path.unlink(missing_ok=True)
             state["fn"] = rebuild()
             return state["fn"](*a)
@@ -80,9 +81,9 @@ def _fresh(path: Path | None, build: Callable[[], Callable[..., Any]],
     if path is None:
         return fn
     try:
-        exp = jax.export.export(fn)(*args)
+        exp = jax.export.export(fn)(*args)  # type: ignore[arg-type]
         blob = exp.serialize()
-    except Exception:  # noqa: BLE001 - what cannot be exported still runs as a plain jit
+    except Exception:
         return fn
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

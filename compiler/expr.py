@@ -100,7 +100,7 @@ def compile_expr(e: ast.Expr, slots: Mapping[int, int] | None = None) -> Fn:
 
 
 def literal_slots(exprs: list[ast.Expr]) -> dict[int, int]:
-    """Number every literal of the given expressions, in order, for :func:`compile_expr`."""
+    """Return a slot for every literal of the expressions, in order (see compile_expr)."""
     slots: dict[int, int] = {}
     for e in exprs:
         stack: list[object] = [e]

@@ -12,7 +12,7 @@ from .identify import Identification, identify_graph
 
 
 def unit_graph(model: CheckedModel) -> object:
-    """The factual causal graph restricted to unit-level nodes (globals are parameters)."""
+    """Return the factual causal graph restricted to unit-level nodes (globals are parameters)."""
     g = model.graph(intervened=False)
     return g.subgraph([n.name for n in model.nodes if n.plate is not None]).copy()
 

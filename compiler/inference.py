@@ -188,7 +188,7 @@ def _build(model: Callable[..., None], args: tuple[Any, ...], settings: Settings
 
 
 def _chain_devices(chains: int) -> int:
-    """The largest number of host devices that divides the chains evenly."""
+    """Return the largest number of host devices that divides the chains evenly."""
     n = min(jax.local_device_count(), chains)
     while n > 1 and chains % n:
         n -= 1

@@ -97,8 +97,10 @@ def _intervention_mode(iv: InterventionDef) -> str:
 
 def forward_plan(model: CheckedModel, sizes: Mapping[str, int], given: Iterable[str],
                  recompute: Iterable[str] = (), *, counterfactual: bool = False) -> Plan:
-    """Plan a forward run: given values are held unless downstream of an intervention
-    or of a node in ``recompute``; everything else is drawn or computed.
+    """Plan a forward run.
+
+    Given values are held unless downstream of an intervention or of a node in
+    ``recompute``; everything else is drawn or computed.
 
     With ``counterfactual=True`` the stochastic nodes that must be recomputed keep their
     factual noise (abduction) instead of fresh draws.

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 def literal_params(checked: CheckedModel, plan: Any) -> np.ndarray:
-    """The intervention literals of a plan, in slot order."""
+    """Return the intervention literals of a plan, in slot order."""
     from .engine import intervention_exprs
     from .expr import literal_values
 
@@ -32,8 +32,9 @@ def literal_params(checked: CheckedModel, plan: Any) -> np.ndarray:
 
 def prepare(model: Model, data: Any, n: int | None, what: str = "data") -> tuple[Bound, Any]:
     """Bind data for a forward run and return it with the arrays cast for JAX."""
-    from . import data as data_mod
     from docalc.interventions import check_array_shapes
+
+    from . import data as data_mod
 
     bound = data_mod.bind(model.checked, data, n=n, what=what)
     check_array_shapes(model.checked, model._arrays, bound.sizes)
@@ -61,7 +62,7 @@ def _frame(checked: CheckedModel, values: dict[str, np.ndarray], bound: Bound) -
         if node.index_of is not None and node.index_of in bound.coords:
             v = np.asarray(bound.coords[node.index_of])[np.asarray(v, dtype=int)]
         by_plate.setdefault(node.plate, {})[node.name] = np.asarray(v)
-    frames = {}
+    frames: dict[str | None, pd.DataFrame] = {}
     for plate, cols in by_plate.items():
         if plate is None:
             frames[None] = pd.DataFrame({k: [v.item()] for k, v in cols.items()})

@@ -148,7 +148,7 @@ def weighted(src: Source, target: ast.Expr, do: str | None,
     evidence = evidence_of(checked, conds)
     names = target_names(checked, target)
     ev_plates = {ev.plate for ev in evidence if ev.plate is not None}
-    t_plates = {checked.node(n).plate for n in names} - {None}
+    t_plates = {p for n in names if (p := checked.node(n).plate) is not None}
     if len(ev_plates) > 1 or (ev_plates and t_plates and t_plates != ev_plates):
         raise _error("E[... | x = v] needs the target and the conditions on one plate (or "
                      "global); got plates " + ", ".join(sorted(ev_plates | t_plates)),

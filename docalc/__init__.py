@@ -15,10 +15,13 @@ from .errors import *  # noqa: F403
 from .errors import __all__ as _errors_all
 
 if TYPE_CHECKING:
-    from docalc.compiler.backdoor import BackdoorResult, backdoor
-    from docalc.fit import Fit
-    from docalc.compiler.identify import Identification
-    from docalc.model import Model, compile, load
+    from docalc.compiler.backdoor import BackdoorResult as BackdoorResult
+    from docalc.compiler.backdoor import backdoor as backdoor
+    from docalc.compiler.identify import Identification as Identification
+    from docalc.fit import Fit as Fit
+    from docalc.model import Model as Model
+    from docalc.model import compile as compile
+    from docalc.model import load as load
 
 __version__ = "0.1.0"
 

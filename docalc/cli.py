@@ -239,7 +239,8 @@ def _check_posterior(model: Model, tree: xr.DataTree, path: str) -> None:
         raise CLIError(path, f"the posterior lacks the model's latent variables: "
                              f"{', '.join(missing)}; it was fitted to another model or data",
                        _REFIT)
-    for dim, size in post.sizes.items():
+    for dim_, size in post.sizes.items():
+        dim = str(dim_)
         if dim in bound.sizes and bound.sizes[dim] != size:
             raise CLIError(path, f"plate '{dim}' has {size} units in the posterior but "
                                  f"{bound.sizes[dim]} in the data", _REFIT)

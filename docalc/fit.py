@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from docalc.dsl.errors import NotIdentifiableWarning
@@ -42,15 +42,13 @@ class Fit:
     def __repr__(self) -> str:
         post = self.posterior["posterior"]
         return (f"<docalc.Fit {self.model.checked.source}: {post.sizes.get('chain', 1)} chains x "
-                f"{post.sizes.get('draw', 0)} draws of {', '.join(post.data_vars)}>")
+                f"{post.sizes.get('draw', 0)} draws of {', '.join(map(str, post.data_vars))}>")
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         bundle = self.model._repr_mimebundle_(include, exclude)
         bundle["text/plain"] = repr(self)
-        try:
+        with contextlib.suppress(Exception):  # a display must never raise
             bundle["text/html"] = self.summary().to_html()
-        except Exception:  # noqa: BLE001 - display must never raise
-            pass
         return bundle
 
     def summary(self, var_names: list[str] | None = None, hdi_prob: float = 0.94) -> pd.DataFrame:
@@ -88,7 +86,7 @@ class Fit:
 
     def effect(self, outcome: str, do: DoLike, baseline: DoLike = None, data: Any = None,
                seed: int = 0, hdi_prob: float = 0.94) -> xr.DataTree:
-        """The posterior of ``outcome`` under ``do`` minus under ``baseline``.
+        """Return the posterior of ``outcome`` under ``do`` minus under ``baseline``.
 
         Both scenarios use the same posterior draws and the same random numbers, so the
         noise the intervention does not touch cancels. Returns a DataTree with group
@@ -102,7 +100,7 @@ class Fit:
 
     def counterfactual(self, do: DoLike, var_names: list[str] | None = None,
                        seed: int = 0) -> xr.DataTree:
-        """What each observed unit's values would have been under ``do``.
+        """Return what each observed unit's values would have been under ``do``.
 
         Abduction: each unit's exogenous noise is recovered from its observed values under
         each posterior draw, then pushed through the intervened model. Exact for

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from .fit import Fit
 
 
-def compile(text: str, source: str = "<string>") -> Model:  # noqa: A001 - the spec's name
+def compile(text: str, source: str = "<string>") -> Model:
     """Parse and check model text and return a :class:`Model`.
 
     Raises
@@ -170,7 +171,7 @@ class Model:
 
     def identify(self, treatment: str, outcome: str,
                  observed: list[str] | None = None) -> Identification:
-        """Is P(outcome | do(treatment)) identifiable from the observed nodes?
+        """Decide whether P(outcome | do(treatment)) is identifiable from the observed nodes.
 
         Parameters
         ----------
@@ -203,10 +204,8 @@ class Model:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         bundle: dict[str, Any] = {"text/plain": repr(self)}
-        try:
+        with contextlib.suppress(Exception):  # a display must never raise in a notebook
             bundle["image/svg+xml"] = self.graph().pipe(format="svg", encoding="utf-8")
-        except Exception:  # noqa: BLE001 - a display must never raise in a notebook
-            pass
         return bundle
 
 
