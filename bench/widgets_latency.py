@@ -68,7 +68,7 @@ def main() -> None:
         t_hand.append(t1 - t0)
         t_avg.append(t2 - t1)
         t_full.append(t3 - t2)
-    assert TRACES == traces, "a value change re-traced"
+    assert traces == TRACES, "a value change re-traced"
     ms = lambda t: 1e3 * float(np.median(t))  # noqa: E731
     print(f"load average before redraws: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"hand-written jnp (per-unit + average): {ms(t_hand):.2f} ms")
@@ -93,7 +93,7 @@ def main() -> None:
     for v in values:
         ex.controls["b"].value = round(float(v), 1) + 0.05  # a new value every move
         rows.append(ex.timings)
-    assert TRACES == traces, "a slider move re-traced"
+    assert traces == TRACES, "a slider move re-traced"
     for key in ("compute", "plot", "graph", "redraw"):
         print(f"explorer {key:8s} median {np.median([r[key] for r in rows]):6.2f} ms  "
               f"max {np.max([r[key] for r in rows]):6.2f} ms")
