@@ -11,7 +11,7 @@ from typing import TypeAlias
 from .spans import NOWHERE, Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Num:
     """A numeric literal."""
 
@@ -19,7 +19,7 @@ class Num:
     span: Span = field(default=NOWHERE, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Name:
     """A reference to a node, a data column or the constant ``pi``."""
 
@@ -27,7 +27,7 @@ class Name:
     span: Span = field(default=NOWHERE, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Index:
     """``theta[school_of]``: a group-plate node read through an index column."""
 
@@ -36,7 +36,7 @@ class Index:
     span: Span = field(default=NOWHERE, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unary:
     """``-x`` or ``+x``."""
 
@@ -45,7 +45,7 @@ class Unary:
     span: Span = field(default=NOWHERE, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Binary:
     """Arithmetic (``+ - * / ^``) and comparisons (``< <= > >= == !=``, giving 0/1)."""
 
@@ -55,7 +55,7 @@ class Binary:
     span: Span = field(default=NOWHERE, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Keyword:
     """A keyword argument ``name = value`` of a call."""
 
@@ -64,7 +64,7 @@ class Keyword:
     span: Span = field(default=NOWHERE, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Call:
     """A function or distribution call with positional and keyword arguments."""
 
@@ -75,7 +75,7 @@ class Call:
     func_span: Span = field(default=NOWHERE, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ListExpr:
     """``[p1, p2, p3]``: the probabilities or logits of a Categorical."""
 
@@ -83,7 +83,7 @@ class ListExpr:
     span: Span = field(default=NOWHERE, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SetValue:
     """``x = expr`` inside ``do(...)``: a hard intervention, or a shift if expr reads x."""
 
@@ -92,7 +92,7 @@ class SetValue:
     span: Span = field(default=NOWHERE, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SetDist:
     """``x ~ Dist(...)`` inside ``do(...)``: a stochastic intervention."""
 
@@ -104,7 +104,7 @@ class SetDist:
 Intervention: TypeAlias = SetValue | SetDist
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DoCondition:
     """``do(...)`` inside ``E[... | ...]``."""
 
@@ -112,7 +112,7 @@ class DoCondition:
     span: Span = field(default=NOWHERE, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Observed:
     """``x = value`` inside ``E[... | ...]``: an observational condition."""
 
@@ -121,7 +121,7 @@ class Observed:
     span: Span = field(default=NOWHERE, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Factual:
     """``factual`` inside ``E[... | ...]``: a counterfactual for the observed units."""
 
@@ -131,7 +131,7 @@ class Factual:
 Condition: TypeAlias = DoCondition | Observed | Factual
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Expectation:
     """``E[target | conditions]``."""
 
@@ -143,7 +143,7 @@ class Expectation:
 Expr: TypeAlias = Num | Name | Index | Unary | Binary | Call | ListExpr | Expectation
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Stochastic:
     """``name ~ Dist(...)``."""
 
@@ -153,7 +153,7 @@ class Stochastic:
     name_span: Span = field(default=NOWHERE, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Deterministic:
     """``name = expr``."""
 
@@ -163,7 +163,7 @@ class Deterministic:
     name_span: Span = field(default=NOWHERE, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DataDecl:
     """``data name`` or ``data name: plate`` (an index column into a group plate)."""
 
@@ -173,7 +173,7 @@ class DataDecl:
     name_span: Span = field(default=NOWHERE, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Plate:
     """``plate name[size] { ... }``; size is None when it comes from data or simulate."""
 
@@ -184,7 +184,7 @@ class Plate:
     name_span: Span = field(default=NOWHERE, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Do:
     """``do(a = 1, b ~ Normal(0, 1))``: the file describes the intervened model."""
 
@@ -192,7 +192,7 @@ class Do:
     span: Span = field(default=NOWHERE, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Query:
     """``query name = expr`` where expr combines expectations ``E[...]``."""
 
@@ -205,7 +205,7 @@ class Query:
 Statement: TypeAlias = Stochastic | Deterministic | DataDecl | Plate | Do | Query
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Program:
     """A whole file: its statements in order."""
 

@@ -26,7 +26,7 @@ class Kind(str, Enum):  # noqa: UP042 (StrEnum would change str(kind), which cal
     DATA = "data"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DistCall:
     """A checked distribution call: catalogue name and arguments by NumPyro name, in order."""
 
@@ -43,7 +43,7 @@ class DistCall:
         return f"{self.name}({inner})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Node:
     """A node of the model.
 
@@ -83,7 +83,7 @@ class Node:
         return "data" + (f" (index into {self.index_of})" if self.index_of else "")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlateDef:
     """A plate: its fixed size if any, and which index columns point into it."""
 
@@ -92,7 +92,7 @@ class PlateDef:
     span: Span = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InterventionDef:
     """A checked intervention on one node.
 
@@ -116,7 +116,7 @@ class InterventionDef:
         return f"{self.name} = {print_expr(self.expr)}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QueryDef:
     """A named query; its expression combines expectations ``E[...]``."""
 
