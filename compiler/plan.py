@@ -96,18 +96,27 @@ def _intervention_mode(iv: InterventionDef) -> str:
 
 
 def forward_plan(model: CheckedModel, sizes: Mapping[str, int], given: Iterable[str],
-                 recompute: Iterable[str] = (), *, counterfactual: bool = False) -> Plan:
+                 recompute: Iterable[str] = (), *, counterfactual: bool = False,
+                 needed: Iterable[str] | None = None) -> Plan:
     """Plan a forward run.
 
     Given values are held unless downstream of an intervention or of a node in
     ``recompute``; everything else is drawn or computed.
 
     With ``counterfactual=True`` the stochastic nodes that must be recomputed keep their
-    factual noise (abduction) instead of fresh draws.
+    factual noise (abduction) instead of fresh draws. ``needed`` limits the recomputation
+    to those nodes and their ancestors (the rest keep their given values, and are not
+    output), so a counterfactual of ``y`` is not refused for a Bernoulli child of ``y``.
     """
     given = set(given)
     ivs = {i.name: i for i in model.interventions}
     redo = affected(model, [*ivs, *recompute]) if ivs or recompute else set()
+    if needed is not None:
+        g = model.graph()
+        wanted = set(needed)
+        for n in list(wanted):
+            wanted |= nx.ancestors(g, n)
+        redo = {n for n in redo if n in wanted or n not in given}
     rank = {n.name: k for k, n in enumerate(model.nodes)}
     steps = []
     problems = []

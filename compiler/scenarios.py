@@ -105,7 +105,7 @@ def scenario(fit: Any, do: Any, data: Any, var_names: list[str] | None, *,
     shared = data_mod.as_arrays(checked, bound)
     given = set(draws) | set(shared)
     if counterfactual:
-        plan = forward_plan(checked, bound.sizes, given, counterfactual=True)
+        plan = forward_plan(checked, bound.sizes, given, counterfactual=True, needed=var_names)
     else:
         if targets is None:
             targets = var_names or outcomes(checked, fit._bound.names)
