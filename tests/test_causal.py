@@ -79,7 +79,7 @@ def test_effect_warns_when_not_identifiable(confounded_fit: dc.Fit) -> None:
 
 @pytest.mark.slow
 def test_counterfactual_refuses_noise_that_cannot_be_recovered(confounded_fit: dc.Fit) -> None:
-    with pytest.raises(dc.DocalcCounterfactualError, match="'z'.*Bernoulli") as info:
+    with pytest.raises(dc.DocalcCounterfactualError, match=r"'z'.*Bernoulli") as info:
         confounded_fit.counterfactual(do={"x": 0})
     assert "predict() or effect()" in str(info.value)
     # asking only for y needs no abduction of z: y is Normal, and u comes from the posterior
