@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from docalc.dsl import check_text
 from docalc.dsl.errors import DocalcGraphvizError
 from docalc.dsl.frontend import apply_intervention_text

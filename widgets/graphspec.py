@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
+
 from docalc.dsl.distributions import DISTRIBUTIONS
 from docalc.dsl.ir import CheckedModel, DistCall, InterventionDef, Kind
 from docalc.dsl.printer import print_expr

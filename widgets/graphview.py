@@ -14,6 +14,7 @@ from typing import Any
 
 import ipywidgets as widgets
 import traitlets
+
 from docalc.dsl.errors import DocalcError
 from docalc.dsl.frontend import apply_intervention_text
 from docalc.dsl.printer import format_number
