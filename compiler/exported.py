@@ -29,9 +29,9 @@ def _path(key: str) -> Path | None:
     folder = _folder()
     if folder is None:
         return None
-    import numpyro
+    from importlib.metadata import version
 
-    stamp = f"{FORMAT}\n{key}\njax {jax.__version__} numpyro {numpyro.__version__} " \
+    stamp = f"{FORMAT}\n{key}\njax {jax.__version__} numpyro {version('numpyro')} " \
             f"devices {jax.local_device_count()} {jax.default_backend()}"
     return folder / (hashlib.sha256(stamp.encode()).hexdigest()[:32] + ".jaxexport")
 

@@ -14,10 +14,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
-from numpyro.infer.hmc import hmc
-from numpyro.infer.util import initialize_model
 
-from .engine import make_numpyro_model
 from .exported import load_or_export
 from .plan import Plan
 
@@ -79,6 +76,10 @@ def nuts(plan: Plan, data: Mapping[str, Any], params: Any, arrays: Mapping[str, 
     sampler = _SAMPLERS.get(key)
     if sampler is None:
         def build() -> Callable[..., Any]:
+            # NumPyro is imported only to build a sampler; loading an exported one (a
+            # refit of a known structure) does without it
+            from .engine import make_numpyro_model
+
             return _build(make_numpyro_model(plan), args, settings)
 
         if settings.progress:
@@ -104,6 +105,9 @@ def nuts(plan: Plan, data: Mapping[str, Any], params: Any, arrays: Mapping[str, 
 
 
 def _build(model: Callable[..., None], args: tuple[Any, ...], settings: Settings) -> Any:
+    from numpyro.infer.hmc import hmc
+    from numpyro.infer.util import initialize_model
+
     info = initialize_model(jax.random.PRNGKey(0), model, model_args=args, dynamic_args=True)
     potential_gen = info.potential_fn
     postprocess_gen = info.postprocess_fn
@@ -202,6 +206,8 @@ def svi(plan: Plan, data: Mapping[str, Any], params: Any, arrays: Mapping[str, A
     from numpyro import optim
     from numpyro.infer import SVI, Trace_ELBO, autoguide
     from numpyro.infer.util import Predictive
+
+    from .engine import make_numpyro_model
 
     model = make_numpyro_model(plan)
     guides = {"normal": autoguide.AutoNormal, "mvn": autoguide.AutoMultivariateNormal,

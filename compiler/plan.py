@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from docalc.dsl.distributions import DISTRIBUTIONS
 from docalc.dsl.errors import DocalcError, diagnostic
 from docalc.dsl.ir import CheckedModel, InterventionDef, Kind, Node
-
-from . import dists
 
 # How a node's value is obtained:
 #   given  - read from the arguments (data column, posterior draw)
@@ -135,7 +134,7 @@ def forward_plan(model: CheckedModel, sizes: Mapping[str, int], given: Iterable[
                 return "det"
             if counterfactual and node.name in given:
                 assert node.dist is not None
-                if not dists.has_noise(node.dist.name):
+                if DISTRIBUTIONS[node.dist.name].noise is None:
                     problems.append(node)
                 return "abduct"
             return "sample"
