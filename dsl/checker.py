@@ -25,7 +25,6 @@ from .parser import gc_paused
 from .printer import format_number, print_expr
 from .spans import NOWHERE, Span
 
-MAX_DEPTH = 100
 MAX_STATEMENTS = 50_000
 
 
@@ -126,9 +125,6 @@ class _Checker:
     def expr(self, e: ast.Expr, plate: str | None, *, reads: list[str],
              allow_list: bool = False, self_name: str | None = None) -> None:
         """Check names, calls and plate rules of an expression; append the nodes it reads."""
-        if ast.depth(e) > MAX_DEPTH:
-            self.err("E801", _span(e), limit=MAX_DEPTH)
-            return
         stack: list[tuple[object, bool]] = [(e, allow_list)]
         while stack:
             node, lists_ok = stack.pop()
