@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .data import data_error
+
 #: How many distinct values an error message lists before it stops.
 _SHOWN_VALUES = 10
 
@@ -94,7 +96,7 @@ def backdoor(
 
     Raises
     ------
-    ValueError
+    DocalcDataError
         For a missing column, a value that never occurs in its column, a non-numeric
         outcome with ``outcome_value=None``, or a stratum with no row having the
         treatment value (positivity fails, and the formula is undefined there).
@@ -104,7 +106,7 @@ def backdoor(
     data = _used_rows(table, treatment, outcome, keys)
     treated = data[treatment] == treatment_value
     if not treated.any():
-        raise ValueError(f"treatment value {treatment_value!r} never occurs in column "
+        raise data_error(f"treatment value {treatment_value!r} never occurs in column "
                          f"{treatment!r}; {_values_seen(data[treatment])}")
     y = _outcome_as_number(data[outcome], outcome_value)
     naive = float(y[treated].mean())
@@ -125,27 +127,27 @@ def _used_rows(table: pd.DataFrame, treatment: str, outcome: str, keys: list[str
     used = list(dict.fromkeys([treatment, outcome, *keys]))
     for name in used:
         if name not in table.columns:
-            raise ValueError(f"column {name!r} is not in the table; its columns are: "
+            raise data_error(f"column {name!r} is not in the table; its columns are: "
                              f"{', '.join(map(str, table.columns))}")
     if treatment == outcome or treatment in keys or outcome in keys:
-        raise ValueError(f"treatment {treatment!r}, outcome {outcome!r} and the adjustment set "
+        raise data_error(f"treatment {treatment!r}, outcome {outcome!r} and the adjustment set "
                          f"{keys} must not share a column")
     data = table[used].dropna()
     if data.empty:
-        raise ValueError(f"no row has a value in every one of the columns {', '.join(used)}")
+        raise data_error(f"no row has a value in every one of the columns {', '.join(used)}")
     return data
 
 
 def _outcome_as_number(column: pd.Series, outcome_value: object) -> pd.Series:
     if outcome_value is None:
         if not pd.api.types.is_numeric_dtype(column):
-            raise ValueError(f"outcome_value=None asks for the mean of {column.name!r}, but that "
+            raise data_error(f"outcome_value=None asks for the mean of {column.name!r}, but that "
                              f"column is not numeric; give the outcome value whose probability "
                              f"you want instead")
         return column.astype(float)
     hits = column == outcome_value
     if not hits.any():
-        raise ValueError(f"outcome value {outcome_value!r} never occurs in column "
+        raise data_error(f"outcome value {outcome_value!r} never occurs in column "
                          f"{column.name!r}; {_values_seen(column)}")
     return hits.astype(float)
 
@@ -166,7 +168,7 @@ def _strata(
     if len(empty):
         first = empty[0] if isinstance(empty[0], tuple) else (empty[0],)
         where = ", ".join(f"{k}={v!r}" for k, v in zip(keys, first, strict=True))
-        raise ValueError(f"positivity fails: no row of the stratum {where} has {setting}, so "
+        raise data_error(f"positivity fails: no row of the stratum {where} has {setting}, so "
                          f"P(outcome | treatment, stratum) and the adjustment formula are "
                          f"undefined there ({len(empty)} of {len(strata)} strata lack it)")
     return strata

@@ -79,6 +79,8 @@ def bind(model: CheckedModel, data: DataLike | None, *, n: int | None = None,
     known_labels : mapping, optional
         Labels of group plates already factorized (by a fit): new data must use them.
     """
+    if n is not None and (isinstance(n, bool) or not float(n).is_integer() or int(n) < 1):
+        raise data_error(f"n must be a positive whole number of units, got {n!r}")
     cols, index = _as_columns(data) if data is not None else ({}, None)
     nodes = {nd.name: nd for nd in model.nodes}
     unknown = [c for c in cols if c not in nodes]

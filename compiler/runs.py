@@ -84,6 +84,9 @@ def _frame(checked: CheckedModel, values: dict[str, np.ndarray], bound: Bound) -
 def sample_prior(model: Model, *, draws: int, n: int | None, seed: int,
                  data: Any) -> xr.DataTree:
     """Draws from the (intervened) prior, as a DataTree with group ``prior``."""
+    if isinstance(draws, bool) or not float(draws).is_integer() or int(draws) < 1:
+        raise _inference_error(f"draws must be a positive whole number, got {draws!r}")
+    draws = int(draws)
     ensure_jax()
     from .plan import forward_plan
     from .predictive import forward

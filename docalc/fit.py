@@ -55,6 +55,15 @@ class Fit:
         """Posterior summary: mean, sd, HDI bounds, ESS and R-hat (arviz-stats)."""
         import arviz_stats as azs
 
+        known = list(self.posterior["posterior"].data_vars)
+        unknown = [v for v in var_names or () if v not in known]
+        if unknown:
+            from docalc.dsl.checker import suggest
+            from docalc.dsl.errors import error
+
+            raise error("E603", None, detail=f"not in the posterior: {', '.join(unknown)}",
+                        hint=suggest(unknown[0], map(str, known)) or
+                        f"the posterior holds {', '.join(map(str, known))}")
         return azs.summary(self.posterior, var_names=var_names, ci_prob=hdi_prob,
                            ci_kind="hdi", round_to="none")
 
@@ -95,6 +104,12 @@ class Fit:
         """
         from docalc.compiler.effects import effect
 
+        if outcome not in self.model.checked.names:
+            from docalc.dsl.checker import suggest
+            from docalc.dsl.errors import error
+
+            raise error("E603", None, detail=f"unknown outcome '{outcome}'",
+                        hint=suggest(outcome, self.model.checked.names))
         self._warn_identification(outcome, do)
         return effect(self, outcome, do, baseline, data, seed, hdi_prob)
 

@@ -48,7 +48,9 @@ def apply(model: CheckedModel, arrays: Mapping[str, np.ndarray], do: DoLike,
             raise _error(f"do({name} = ...) needs a number, an array or text, got "
                          f"{type(value).__name__}")
         if arr.ndim == 0:
-            text_parts.append(f"{name} = {float(arr)!r}".replace("inf", "1e999"))
+            if not np.isfinite(arr):
+                raise _error(f"do({name} = {float(arr)}) is not a finite number")
+            text_parts.append(f"{name} = {float(arr)!r}")
             continue
         array_ivs.append(_array_intervention(model, name, arr))
         arrays[name] = arr.astype(np.float32)

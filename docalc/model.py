@@ -34,6 +34,12 @@ def compile(text: str, source: str = "<string>") -> Model:
     DocalcError
         Every problem of the text at once, each with ``file:line:col``, line and caret.
     """
+    if not isinstance(text, str):
+        from docalc.dsl.errors import diagnostic
+
+        d = diagnostic("E930", None, detail="model text must be a string, got "
+                       f"{type(text).__name__}", hint="use docalc.load(path) for a file")
+        raise d.kind([d])
     return Model(check_text(text, source))
 
 

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import random
-import sys
 from collections.abc import Iterable
 from itertools import chain, combinations
-from pathlib import Path
 
 import networkx as nx
 import pytest
 
-try:
-    from docalc.compiler.identify import MAX_CANDIDATES, identify_graph
-except ImportError:  # the package is not installed yet: load the module file itself
-    _path = Path(__file__).resolve().parents[1] / "compiler" / "identify.py"
-    _spec = importlib.util.spec_from_file_location("_docalc_identify", _path)
-    assert _spec is not None and _spec.loader is not None
-    _module = importlib.util.module_from_spec(_spec)
-    sys.modules[_spec.name] = _module
-    _spec.loader.exec_module(_module)
-    MAX_CANDIDATES, identify_graph = _module.MAX_CANDIDATES, _module.identify_graph
+from docalc.compiler.identify import MAX_CANDIDATES, identify_graph
 
 
 def graph(*edges: str) -> nx.DiGraph[str]:
