@@ -145,6 +145,13 @@ def fit(model: Model, *, method: str, chains: int, tune: int, draws: int, seed: 
     if not latent:
         raise _inference_error("every stochastic node is observed or intervened on: there is "
                                "nothing to infer")
+    discrete = [st.name for st in latent if _is_discrete(st)]
+    if discrete:
+        raise _inference_error(
+            f"latent discrete node(s) {', '.join(discrete)} cannot be inferred: NUTS and SVI "
+            "need continuous unknowns",
+            hint=f"give {discrete[0]} a data column, or model it with a continuous "
+                 "distribution (e.g. a Beta probability instead of a Bernoulli draw)")
     ensure_jax()
     from . import inference
     from .results import dataset, tree
@@ -179,6 +186,14 @@ def fit(model: Model, *, method: str, chains: int, tune: int, draws: int, seed: 
         free = [st.name for st in latent if st.name in values]
         _diagnose(result, chains, free)
     return fitted
+
+
+def _is_discrete(step: Any) -> bool:
+    from docalc.dsl.distributions import DISTRIBUTIONS
+
+    iv = step.intervention
+    dist = iv.dist if iv is not None and iv.dist is not None else step.node.dist
+    return dist is not None and DISTRIBUTIONS[dist.name].discrete
 
 
 def _diagnose(result: xr.DataTree, chains: int, free: list[str]) -> None:

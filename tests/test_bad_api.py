@@ -65,3 +65,11 @@ def test_backdoor_errors_are_docalc_errors() -> None:
 def test_fit_refuses_bad_input(linear_fit, call, message: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(dc.DocalcError, match=message):
         call(linear_fit)
+
+
+def test_latent_discrete_node_is_refused_before_sampling() -> None:
+    model = dc.load("examples/gear.scm").observe(
+        pd.read_csv("examples/gear.csv")[["gear", "sound"]])
+    with pytest.raises(dc.DocalcInferenceError, match=r"latent discrete node.*talent") as info:
+        model.fit(chains=1, tune=10, draws=10)
+    assert "give talent a data column" in str(info.value)
