@@ -14,27 +14,11 @@ import jax
 import jax.numpy as jnp
 import numpyro
 
-from docalc.dsl import ast
-
 from . import dists
 from .expr import Fn, compile_expr, literal_slots
-from .plan import Plan, Step
+from .plan import Plan, Step, intervention_exprs
 
 Arrays = Mapping[str, Any]
-
-
-def intervention_exprs(plan: Plan) -> list[ast.Expr]:
-    """Return the expressions whose literals are parameters, in slot order."""
-    out: list[ast.Expr] = []
-    for st in plan.steps:
-        iv = st.intervention
-        if iv is None:
-            continue
-        if iv.expr is not None:
-            out.append(iv.expr)
-        if iv.dist is not None:
-            out.extend(e for _, e in iv.dist.args)
-    return out
 
 
 class _Compiled:

@@ -128,6 +128,7 @@ class EffectFunction:
         from . import engine, scenarios
         from .expr import literal_slots
         from .inference import count_trace
+        from .plan import intervention_exprs
         from .predictive import draw_keys
         from .runs import literal_params
 
@@ -151,7 +152,7 @@ class EffectFunction:
         self._plan_a, self._plan_b = a.plan, b.plan
 
         # which slot of the parameter vector each control's value goes to
-        slots = literal_slots(engine.intervention_exprs(a.plan))
+        slots = literal_slots(intervention_exprs(a.plan))
         self._slot: dict[str, int] = {}
         for st in a.plan.steps:
             iv = st.intervention

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from docalc.dsl import ast
 from docalc.dsl.distributions import DISTRIBUTIONS
 from docalc.dsl.errors import DocalcError, diagnostic
 from docalc.dsl.ir import CheckedModel, InterventionDef, Kind, Node
@@ -69,6 +70,20 @@ class Plan:
 
     def __str__(self) -> str:
         return self.key
+
+
+def intervention_exprs(plan: Plan) -> list[ast.Expr]:
+    """Return the expressions whose literals are parameters, in slot order."""
+    out: list[ast.Expr] = []
+    for st in plan.steps:
+        iv = st.intervention
+        if iv is None:
+            continue
+        if iv.expr is not None:
+            out.append(iv.expr)
+        if iv.dist is not None:
+            out.extend(e for _, e in iv.dist.args)
+    return out
 
 
 def _make(steps: Iterable[Step], sizes: Mapping[str, int]) -> Plan:

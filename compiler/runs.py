@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 
 def literal_params(checked: CheckedModel, plan: Any) -> np.ndarray:
     """Return the intervention literals of a plan, in slot order."""
-    from .engine import intervention_exprs
     from .expr import literal_values
+    from .plan import intervention_exprs
 
     return np.asarray(literal_values(intervention_exprs(plan)), dtype=np.float32)
 
