@@ -111,10 +111,17 @@ class _Builder:
             depth = 1 + max(depths[k:], default=0)
             del values[k:], depths[k:]
             if items:
+                # read positions straight off the end tokens: no throw-away Span objects
                 first, last = items[0], items[-1]
-                a = _tspan(first, source) if type(first) is Token else first.span
-                b = _tspan(last, source) if type(last) is Token else last.span
-                span = Span(a.line, a.column, b.end_line, b.end_column, source)
+                if type(first) is Token:
+                    line, col = first.line or 0, first.column or 0
+                else:
+                    line, col = first.span.line, first.span.column
+                if type(last) is Token:
+                    end_line, end_col = last.end_line or 0, last.end_column or 0
+                else:
+                    end_line, end_col = last.span.end_line, last.span.end_column
+                span = Span(line, col, end_line, end_col, source)
             else:
                 span = Span(0, 0, 0, 0, source)
             if depth > MAX_DEPTH:
