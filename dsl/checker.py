@@ -332,7 +332,8 @@ class _Checker:
                               "(group) plate")
         return Node(name, Kind.DATA, decl.plate, index_of=s.index_of, span=s.span)
 
-    def cycles(self, nodes: dict[str, Node]) -> None:
+    def cycles(self, nodes: dict[str, Node]) -> nx.DiGraph:
+        """Report every cycle; return the dependency graph (without self-loops)."""
         g: nx.DiGraph = nx.DiGraph()
         g.add_nodes_from(nodes)
         g.add_edges_from((p, n.name) for n in nodes.values() for p in n.parents if p != n.name)
@@ -340,7 +341,7 @@ class _Checker:
             if n.name in n.parents:
                 self.err("E300", n.span, cycle=f"{n.name} -> {n.name}")
         if nx.is_directed_acyclic_graph(g):
-            return
+            return g
         seen: set[frozenset[str]] = set()
         for comp in nx.strongly_connected_components(g):
             if len(comp) < 2 or frozenset(comp) in seen:
@@ -351,6 +352,7 @@ class _Checker:
             k = cycle.index(first)
             cycle = cycle[k:] + cycle[:k]
             self.err("E300", nodes[first].span, cycle=" -> ".join([*cycle, first]))
+        return g
 
     # -- interventions ----------------------------------------------------------------
     def interventions(self, ivs: Sequence[ast.Intervention], nodes: dict[str, Node],
@@ -514,7 +516,7 @@ def _check_program(program: ast.Program, text: str) -> CheckedModel:
     c = _Checker(text, program.source)
     c.collect(program)
     nodes = c.nodes()
-    c.cycles(nodes)
+    graph = c.cycles(nodes)
     seen: dict[str, Span] = {}
     ivs: list[InterventionDef] = []
     queries: dict[str, QueryDef] = {}
@@ -529,7 +531,7 @@ def _check_program(program: ast.Program, text: str) -> CheckedModel:
             queries[stmt.name] = QueryDef(stmt.name, stmt.expr, stmt.name_span)
     plates = tuple(PlateDef(p.name, p.size, p.name_span) for p in c.plates.values())
     raise_diagnostics(c.diags)
-    model = CheckedModel(_topological(nodes), plates, (), tuple(queries.values()),
+    model = CheckedModel(_topological(nodes, graph), plates, (), tuple(queries.values()),
                          program.source, text)
     model = model.with_interventions(ivs)
     _check_acyclic_after(model, text)
@@ -553,6 +555,8 @@ def check_interventions(model: CheckedModel, ivs: Sequence[ast.Intervention],
 
 
 def _check_acyclic_after(model: CheckedModel, text: str) -> None:
+    if not model.interventions:
+        return  # the checks before this one found the model's own graph acyclic
     g = model.graph()
     # find_cycle alone restarts its search from every node: quadratic on large acyclic models
     if nx.is_directed_acyclic_graph(g):
@@ -567,9 +571,6 @@ def _check_acyclic_after(model: CheckedModel, text: str) -> None:
                                   cycle=" -> ".join([*names, names[0]]) + " (after do)")])
 
 
-def _topological(nodes: dict[str, Node]) -> tuple[Node, ...]:
+def _topological(nodes: dict[str, Node], g: nx.DiGraph) -> tuple[Node, ...]:
     order = {name: k for k, name in enumerate(nodes)}
-    g: nx.DiGraph = nx.DiGraph()
-    g.add_nodes_from(nodes)
-    g.add_edges_from((p, n.name) for n in nodes.values() for p in n.parents)
     return tuple(nodes[n] for n in nx.lexicographical_topological_sort(g, key=order.__getitem__))
