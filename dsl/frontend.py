@@ -8,7 +8,7 @@ from . import ast
 from .checker import check_interventions, check_program
 from .errors import DocalcError, diagnostic
 from .ir import CheckedModel
-from .parser import parse
+from .parser import gc_paused, parse
 from .spans import Span
 
 
@@ -20,7 +20,10 @@ def parse_text(text: str, source: str = "<string>") -> ast.Program:
 
 def check_text(text: str, source: str = "<string>") -> CheckedModel:
     """Stages 1 and 2: text to checked model (raises DocalcError with every problem)."""
-    return check_program(parse_text(text, source), text)
+    # one garbage-collector pause for both stages: re-enabling it in between triggers a
+    # collection over everything the parse just built
+    with gc_paused():
+        return check_program(parse_text(text, source), text)
 
 
 def read_source(path: str | Path) -> str:
