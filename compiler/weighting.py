@@ -101,8 +101,24 @@ def evidence_of(checked: CheckedModel, conds: Sequence[ast.Observed]) -> list[Ev
     return out
 
 
+_WORLDS: dict[tuple[Any, ...], Callable[..., Any]] = {}
+
+
 def _world_fn(target: ast.Expr, evidence: list[Evidence]) -> Callable[..., Any]:
-    """Return a jitted ``f(values) -> (t, log w per unit, log w per world)`` over worlds."""
+    """Return a jitted ``f(values) -> (t, log w per unit, log w per world)`` over worlds.
+
+    Cached on the target and the evidence nodes' mechanisms (the evidence values are read
+    from the run's values), so evaluating a query again does not re-trace it.
+    """
+    key = (print_expr(target),
+           tuple((ev.name, ev.plate, str(ev.mechanism)) for ev in evidence))
+    fn = _WORLDS.get(key)
+    if fn is None:
+        fn = _WORLDS[key] = _build_world_fn(target, evidence)
+    return fn
+
+
+def _build_world_fn(target: ast.Expr, evidence: list[Evidence]) -> Callable[..., Any]:
     import jax
     import jax.numpy as jnp
 
@@ -130,7 +146,13 @@ def _world_fn(target: ast.Expr, evidence: list[Evidence]) -> Callable[..., Any]:
                 unit = unit + lp
         return t, unit, glob
 
-    return jax.jit(jax.vmap(one))
+    from .inference import count_trace
+
+    def worlds(values: dict[str, Any]) -> Any:
+        count_trace("weights")
+        return jax.vmap(one)(values)
+
+    return jax.jit(worlds)
 
 
 def weighted(src: Source, target: ast.Expr, do: str | None,

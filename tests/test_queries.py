@@ -187,3 +187,14 @@ def test_gear_without_talent_is_not_identifiable(gear_fit: Fit,
         effect = fit.query("gear_effect")
     assert effect.dims == ("chain", "draw")
     assert np.isfinite(effect.values).all()
+
+
+def test_observational_query_again_does_not_retrace() -> None:
+    from docalc.compiler.inference import TRACES
+
+    model = dc.load("examples/forum2.scm")
+    model.query("seen", draws=200, seed=0)
+    before = dict(TRACES)
+    again = model.query("seen", draws=200, seed=1)
+    assert dict(TRACES) == before
+    assert np.isfinite(again.to_numpy()).all()
