@@ -69,7 +69,7 @@ def cache_env(tool: str, root: Path | None) -> dict[str, str]:
     if root is None:
         return {}
     if tool == "docalc":
-        return {"DOCALC_CACHE_DIR": str(root / "docalc" / "jax")}
+        return {"DOCALC_CACHE_DIR": str(root / "docalc")}
     if tool == "pymc":
         return {"PYTENSOR_FLAGS": f"compiledir={root / 'pytensor'}"}
     return {"BENCH_NUMPYRO_CACHE": str(root / "numpyro")}

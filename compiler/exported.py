@@ -15,14 +15,14 @@ from typing import Any
 
 import jax
 
-from .runtime import cache_dir
+from docalc.dsl.cache import cache_root
 
-FORMAT = "docalc-export-2"  # bump when what is exported changes shape or meaning
+FORMAT = "docalc-export-3"  # bump when what is exported changes shape or meaning
 
 
 def _folder() -> Path | None:
-    root = cache_dir()
-    return None if root is None else root.parent / "exported"
+    root = cache_root()
+    return None if root is None else root / "exported"
 
 
 def _path(key: str) -> Path | None:

@@ -1,7 +1,7 @@
 """NUTS and SVI over a lowered model, compiled once per model structure.
 
 The NUTS loop (initialisation, warm-up and sampling as ``lax.scan``) is one jitted
-function of (keys, data, intervention values), vmapped over chains: one compilation for
+function of (seed, data, intervention values), vmapped over chains: one compilation for
 all chains, and none for a refit of the same structure and shapes in the same process.
 """
 
@@ -17,6 +17,7 @@ import numpy as np
 
 from .exported import load_or_export
 from .plan import Plan
+from .seeds import check_seed
 
 TRACES: dict[str, int] = {}
 """How many times each kind of function was traced (tests read this to count compiles)."""
@@ -70,8 +71,10 @@ def _shapes(tree: Any) -> Any:
 def nuts(plan: Plan, data: Mapping[str, Any], params: Any, arrays: Mapping[str, Any],
          settings: Settings, seed: int) -> Samples:
     """Run NUTS on the plan's model; returns values with leading (chain, draw) axes."""
-    args = (dict(data), jnp.asarray(params, dtype=jnp.float32), dict(arrays))
-    keys = jax.random.split(jax.random.PRNGKey(seed), settings.chains)
+    # the seed goes in as data and the chains' keys are made inside the compiled sampler:
+    # a refit then runs no small JAX programs of its own before the sampler
+    seed_arg = np.uint32(check_seed(seed))
+    args = (dict(data), np.asarray(params, dtype=np.float32), dict(arrays))
     key = (plan.key, settings, repr(_shapes(args)))
     sampler = _SAMPLERS.get(key)
     if sampler is None:
@@ -85,7 +88,7 @@ def nuts(plan: Plan, data: Mapping[str, Any], params: Any, arrays: Mapping[str, 
         if settings.progress:
             sampler = build()  # host callbacks for the bar cannot be exported
         else:
-            sampler = load_or_export(f"nuts\n{key}", build, (keys, *args))
+            sampler = load_or_export(f"nuts\n{key}", build, (seed_arg, *args))
         _SAMPLERS[key] = sampler
     if settings.progress:
         from tqdm.auto import tqdm
@@ -93,7 +96,9 @@ def nuts(plan: Plan, data: Mapping[str, Any], params: Any, arrays: Mapping[str, 
         _BAR[:] = [tqdm(total=settings.tune + settings.draws, desc="NUTS", unit="it",
                         leave=True, mininterval=0.2)]
     try:
-        out = sampler(keys, *args)
+        out = sampler(seed_arg, *args)
+        # XLA samples asynchronously: import what builds the DataTree in the meantime
+        from . import results  # noqa: F401
         values, stats = jax.device_get(out)
     finally:
         if _BAR:
@@ -165,11 +170,14 @@ def _build(model: Callable[..., None], args: tuple[Any, ...], settings: Settings
     def chains(keys: Any, data: Any, params: Any, arrays: Any) -> Any:
         return jax.vmap(chain, in_axes=(0, None, None, None))(keys, data, params, arrays)
 
+    def chain_keys(seed: Any) -> Any:
+        return jax.random.split(jax.random.PRNGKey(seed), settings.chains)
+
     devices = _chain_devices(settings.chains)
     if devices < 2:
-        def run(keys: Any, data: Any, params: Any, arrays: Any) -> Any:
+        def run(seed: Any, data: Any, params: Any, arrays: Any) -> Any:
             count_trace("nuts")
-            return chains(keys, data, params, arrays)
+            return chains(chain_keys(seed), data, params, arrays)
 
         return jax.jit(run)
 
@@ -183,9 +191,9 @@ def _build(model: Callable[..., None], args: tuple[Any, ...], settings: Settings
                            PartitionSpec(), PartitionSpec(), PartitionSpec()),
                            out_specs=PartitionSpec("chain"), check_vma=False)
 
-    def run_spread(keys: Any, data: Any, params: Any, arrays: Any) -> Any:
+    def run_spread(seed: Any, data: Any, params: Any, arrays: Any) -> Any:
         count_trace("nuts")
-        return spread(keys, data, params, arrays)
+        return spread(chain_keys(seed), data, params, arrays)
 
     return jax.jit(run_spread, in_shardings=NamedSharding(mesh, PartitionSpec()),
                    out_shardings=NamedSharding(mesh, PartitionSpec("chain")))
@@ -215,7 +223,7 @@ def svi(plan: Plan, data: Mapping[str, Any], params: Any, arrays: Mapping[str, A
     g = guides[guide](model)
     engine = SVI(model, g, optim.Adam(learning_rate), Trace_ELBO())
     args = (dict(data), jnp.asarray(params, dtype=jnp.float32), dict(arrays))
-    k_fit, k_draw = jax.random.split(jax.random.PRNGKey(seed))
+    k_fit, k_draw = jax.random.split(jax.random.PRNGKey(check_seed(seed)))
     result = engine.run(k_fit, steps, *args, progress_bar=False)
     observed = {st.name for st in plan.steps if st.observed or st.mode == "data"}
     # Predictive leaves out the guide's latent sites unless they are asked for by name

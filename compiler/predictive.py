@@ -16,6 +16,7 @@ import numpy as np
 from .engine import make_forward
 from .inference import count_trace
 from .plan import Plan
+from .seeds import check_seed
 
 _FORWARD: dict[str, Callable[..., Any]] = {}
 MAX_ELEMENTS = 2**24  # per batch: draws x largest plate x nodes kept, about 64 MB of float32
@@ -23,7 +24,7 @@ MAX_ELEMENTS = 2**24  # per batch: draws x largest plate x nodes kept, about 64 
 
 def draw_keys(seed: int, n: int) -> Any:
     """Per-draw keys; the same seed gives the same keys, hence common random numbers."""
-    base = jax.random.PRNGKey(seed)
+    base = jax.random.PRNGKey(check_seed(seed))
     return jax.vmap(lambda i: jax.random.fold_in(base, i))(jnp.arange(n))
 
 

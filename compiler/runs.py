@@ -12,6 +12,7 @@ from docalc.dsl.errors import SamplingWarning, diagnostic
 from docalc.dsl.ir import CheckedModel, Kind
 
 from .runtime import ensure_jax
+from .seeds import check_seed
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -129,6 +130,7 @@ def fit(model: Model, *, method: str, chains: int, tune: int, draws: int, seed: 
         raise _inference_error(f"tune must be non-negative, got {tune}")
     if not 0 < target_accept < 1:
         raise _inference_error(f"target_accept must be in (0, 1), got {target_accept}")
+    check_seed(seed)
     checked = model.checked
     bound = model._bound
     if bound is None:
@@ -154,7 +156,6 @@ def fit(model: Model, *, method: str, chains: int, tune: int, draws: int, seed: 
                  "distribution (e.g. a Beta probability instead of a Bernoulli draw)")
     ensure_jax()
     from . import inference
-    from .results import dataset, tree
 
     arrays = data_mod.as_arrays(checked, bound)
     params = literal_params(checked, plan)
@@ -170,6 +171,9 @@ def fit(model: Model, *, method: str, chains: int, tune: int, draws: int, seed: 
                                        guide=guide)
         stats = {}
         attrs["final_loss"] = float(losses[-1])
+    # imported here, not above: inference.nuts imports it while XLA samples
+    from .results import dataset, tree
+
     values = {k: v for k, v in values.items() if "__" not in k and k not in observed}
     groups = {"posterior": dataset(checked, values, bound.coords)}
     if stats:

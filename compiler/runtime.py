@@ -11,19 +11,16 @@ import sys
 from functools import cache
 from pathlib import Path
 
+from docalc.dsl.cache import cache_root
+
 
 def cache_dir() -> Path | None:
-    """Return the persistent compilation cache folder, or None if disabled.
+    """Return JAX's persistent compilation cache folder, or None if caching is off.
 
-    ``DOCALC_CACHE_DIR`` moves it; ``DOCALC_NO_CACHE=1`` turns it off.
+    It is ``jax`` in docalc's cache folder (see :func:`docalc.dsl.cache.cache_root`).
     """
-    if os.environ.get("DOCALC_NO_CACHE", "").strip() not in ("", "0"):
-        return None
-    root = os.environ.get("DOCALC_CACHE_DIR")
-    if root:
-        return Path(root)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "docalc" / "jax"
+    root = cache_root()
+    return None if root is None else root / "jax"
 
 
 def request_host_devices() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,11 +12,13 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+import lark
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.lark import PostLex
 
 from . import ast
+from .cache import cache_root
 from .errors import DocalcError, diagnostic
 from .spans import Span
 from .syntax_messages import BY_TOKEN, EXAMPLES, RESERVED_WORD, Label, describe_expected
@@ -276,7 +279,24 @@ def _raw_parser(start: str) -> Lark:
     return Lark(
         _grammar(), parser="lalr", lexer="contextual", start=start,
         keep_all_tokens=True, maybe_placeholders=False, postlex=_DropNewlinesInBrackets(),
+        cache=_table_file(start),
     )
+
+
+def _table_file(start: str) -> str | bool:
+    # Lark's analysed tables, saved once: rebuilding them costs most of a small model's
+    # parse. Lark checks the grammar, options and version it stored and rebuilds on any
+    # change; a file it cannot read or write only costs the rebuild.
+    root = cache_root()
+    if root is None:
+        return False
+    folder = root / "parser"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    stamp = hashlib.sha256(f"{_grammar()}{start}{lark.__version__}".encode()).hexdigest()
+    return str(folder / f"{start}-{stamp[:16]}.lark")
 
 
 @contextmanager

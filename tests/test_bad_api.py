@@ -29,6 +29,12 @@ def model() -> dc.Model:
     (lambda m: m.query("nope"), "unknown query 'nope'"),
     (lambda m: m.identify("q", "y"), "unknown treatment 'q'"),
     (lambda m: m.graph(do="b ="), "expected an expression"),
+    # JAX would truncate 2**32 to 0 (the same draws as seed 0) and crash on 1.5
+    (lambda m: m.simulate(n=5, seed=2**32), "seed must be a whole number"),
+    (lambda m: m.simulate(n=5, seed=1.5), "seed must be a whole number"),
+    (lambda m: m.sample_prior(draws=5, n=5, seed=-1), "seed must be a whole number"),
+    (lambda m: m.observe(m.do(beta_ay=1.0).simulate(n=5)[["a", "b", "c", "y"]]).fit(seed="1"),
+     "seed must be a whole number"),
 ], ids=lambda x: x if isinstance(x, str) else "")
 def test_model_refuses_bad_input(model: dc.Model, call, message: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(dc.DocalcError, match=message):
@@ -61,6 +67,8 @@ def test_backdoor_errors_are_docalc_errors() -> None:
     (lambda f: f.predict(do={"b": np.zeros(3)}), "one value per unit"),
     (lambda f: f.summary(var_names=["zz"]), "not in the posterior: zz"),
     (lambda f: f.effect("y", do="b = = 1"), "expected an expression"),
+    (lambda f: f.predict(do={"b": 0}, seed=True), "seed must be a whole number"),
+    (lambda f: f.effect("y", do={"b": 1}, seed=2**40), "seed must be a whole number"),
 ], ids=lambda x: x if isinstance(x, str) else "")
 def test_fit_refuses_bad_input(linear_fit, call, message: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(dc.DocalcError, match=message):

@@ -18,7 +18,7 @@ def test_ruff_clean() -> None:
     if shutil.which("ruff") is None:
         pytest.skip("ruff is not installed")
     out = subprocess.run(["ruff", "check", "dsl", "compiler", "widgets", "docalc", "tests",
-                          "bench"], cwd=ROOT, capture_output=True, text=True)
+                          "bench", "examples"], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
 
 
