@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import numbers
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +15,9 @@ from docalc.dsl.ir import CheckedModel, Kind
 
 from .runtime import ensure_jax
 from .seeds import check_seed
+
+GUIDES = ("normal", "mvn", "delta")
+"""SVI guides: AutoNormal, AutoMultivariateNormal, AutoDelta."""
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -85,9 +90,7 @@ def _frame(checked: CheckedModel, values: dict[str, np.ndarray], bound: Bound) -
 def sample_prior(model: Model, *, draws: int, n: int | None, seed: int,
                  data: Any) -> xr.DataTree:
     """Draws from the (intervened) prior, as a DataTree with group ``prior``."""
-    if isinstance(draws, bool) or not float(draws).is_integer() or int(draws) < 1:
-        raise _inference_error(f"draws must be a positive whole number, got {draws!r}")
-    draws = int(draws)
+    draws = _whole("draws", draws, 1)
     ensure_jax()
     from .plan import forward_plan
     from .predictive import forward
@@ -111,6 +114,23 @@ def _inference_error(detail: str, hint: str | None = None) -> Exception:
     return d.kind([d])
 
 
+def _whole(label: str, v: Any, minimum: int) -> int:
+    """Return ``v`` as an int of at least ``minimum`` (1000.0 is fine, 2.5 and "3" are not)."""
+    if not isinstance(v, bool) and isinstance(v, numbers.Real) and math.isfinite(v) \
+            and float(v).is_integer() and v >= minimum:
+        return int(v)
+    what = "a positive whole number" if minimum == 1 else f"a whole number >= {minimum}"
+    raise _inference_error(f"{label} must be {what}, got {v!r}")
+
+
+def _real(label: str, v: Any, low: float, high: float) -> float:
+    """Return ``v`` as a float strictly between ``low`` and ``high``."""
+    if not isinstance(v, bool) and isinstance(v, numbers.Real) and low < float(v) < high:
+        return float(v)
+    span = f"in ({low:g}, {high:g})" if math.isfinite(high) else f"greater than {low:g}"
+    raise _inference_error(f"{label} must be a number {span}, got {v!r}")
+
+
 def fit(model: Model, *, method: str, chains: int, tune: int, draws: int, seed: int,
         target_accept: float, max_tree_depth: int, steps: int, learning_rate: float,
         guide: str, progress: bool) -> Fit:
@@ -123,13 +143,15 @@ def fit(model: Model, *, method: str, chains: int, tune: int, draws: int, seed: 
 
     if method not in ("nuts", "svi"):
         raise _inference_error(f"unknown method {method!r}", hint="use 'nuts' or 'svi'")
-    for label, v in (("chains", chains), ("draws", draws), ("steps", steps)):
-        if int(v) < 1:
-            raise _inference_error(f"{label} must be at least 1, got {v}")
-    if tune < 0:
-        raise _inference_error(f"tune must be non-negative, got {tune}")
-    if not 0 < target_accept < 1:
-        raise _inference_error(f"target_accept must be in (0, 1), got {target_accept}")
+    chains, draws, steps = (_whole(k, v, 1) for k, v in
+                            (("chains", chains), ("draws", draws), ("steps", steps)))
+    tune = _whole("tune", tune, 0)
+    max_tree_depth = _whole("max_tree_depth", max_tree_depth, 1)
+    target_accept = _real("target_accept", target_accept, 0.0, 1.0)
+    learning_rate = _real("learning_rate", learning_rate, 0.0, math.inf)
+    if guide not in GUIDES:
+        raise _inference_error(f"unknown guide {guide!r}",
+                               hint=f"use one of {', '.join(map(repr, GUIDES))}")
     check_seed(seed)
     checked = model.checked
     bound = model._bound
@@ -174,6 +196,7 @@ def fit(model: Model, *, method: str, chains: int, tune: int, draws: int, seed: 
     # imported here, not above: inference.nuts imports it while XLA samples
     from .results import dataset, tree
 
+    # `<node>__<role>` sites are docalc's own (the checker keeps "__" out of user names)
     values = {k: v for k, v in values.items() if "__" not in k and k not in observed}
     groups = {"posterior": dataset(checked, values, bound.coords)}
     if stats:
@@ -207,9 +230,9 @@ def _diagnose(result: xr.DataTree, chains: int, free: list[str]) -> None:
         warnings.warn(f"{div} of {n} draws diverged; the posterior may be biased. Raise "
                       "target_accept (e.g. 0.95) or reparameterise (non-centred)",
                       SamplingWarning, stacklevel=4)
-    if chains < 2:
-        return
     post = result["posterior"]
+    if chains < 2 or post.sizes["draw"] < 4:
+        return  # split R-hat needs two chains and two draws per half-chain
     worst = {k: float(np.nanmax(split_rhat(post[k].to_numpy()))) for k in free}
     bad = {k: v for k, v in worst.items() if v > 1.01}
     if bad:

@@ -68,19 +68,21 @@ def _error(code: str, **values: Any) -> Exception:
     return d.kind([d])
 
 
-def scenario(fit: Any, do: Any, data: Any, var_names: list[str] | None, *,
+def scenario(fit: Any, do: Any, data: Any, var_names: str | list[str] | None, *,
              counterfactual: bool = False, targets: list[str] | None = None) -> Scenario:
     """Prepare a forward run of ``fit``'s model under ``do`` for ``data`` (None: in-sample)."""
     from docalc.interventions import apply, check_array_shapes
 
     model = fit.model
     checked, arrays = apply(model.checked, model._arrays, do, {})
+    if isinstance(var_names, str):
+        var_names = [var_names]  # one name, as ArviZ and PyMC accept it
     if var_names is not None:
         unknown = [v for v in var_names if v not in checked.names]
         if unknown:
             from docalc.dsl.checker import suggest
 
-            raise _error("E603", detail=f"unknown variable(s) in var_names: {unknown}",
+            raise _error("E206", detail=f"unknown variable(s) in var_names: {unknown}",
                          hint=suggest(unknown[0], checked.names))
     post = fit.posterior["posterior"].to_dataset()
     flat = flatten_draws(post)

@@ -51,17 +51,21 @@ class Fit:
             bundle["text/html"] = self.summary().to_html()
         return bundle
 
-    def summary(self, var_names: list[str] | None = None, hdi_prob: float = 0.94) -> pd.DataFrame:
+    def summary(self, var_names: str | list[str] | None = None,
+                hdi_prob: float = 0.94) -> pd.DataFrame:
         """Posterior summary: mean, sd, HDI bounds, ESS and R-hat (arviz-stats)."""
         import arviz_stats as azs
 
+        _check_prob(hdi_prob)
+        if isinstance(var_names, str):
+            var_names = [var_names]  # as ArviZ reads a single name
         known = list(self.posterior["posterior"].data_vars)
         unknown = [v for v in var_names or () if v not in known]
         if unknown:
             from docalc.dsl.checker import suggest
             from docalc.dsl.errors import error
 
-            raise error("E603", None, detail=f"not in the posterior: {', '.join(unknown)}",
+            raise error("E206", None, detail=f"not in the posterior: {', '.join(unknown)}",
                         hint=suggest(unknown[0], map(str, known)) or
                         f"the posterior holds {', '.join(map(str, known))}")
         return azs.summary(self.posterior, var_names=var_names, ci_prob=hdi_prob,
@@ -108,8 +112,9 @@ class Fit:
             from docalc.dsl.checker import suggest
             from docalc.dsl.errors import error
 
-            raise error("E603", None, detail=f"unknown outcome '{outcome}'",
+            raise error("E206", None, detail=f"unknown outcome '{outcome}'",
                         hint=suggest(outcome, self.model.checked.names))
+        _check_prob(hdi_prob)
         self._warn_identification(outcome, do)
         return effect(self, outcome, do, baseline, data, seed, hdi_prob)
 
@@ -158,3 +163,11 @@ class Fit:
                     f"{ident.explanation}", NotIdentifiableWarning, stacklevel=3)
 
 
+def _check_prob(hdi_prob: Any) -> None:
+    """Refuse an HDI probability outside (0, 1) before any work."""
+    if isinstance(hdi_prob, bool) or not isinstance(hdi_prob, int | float) \
+            or not 0 < hdi_prob < 1:
+        from docalc.dsl.errors import error
+
+        raise error("E930", None, detail=f"hdi_prob must be a number in (0, 1), got "
+                    f"{hdi_prob!r}", hint="e.g. hdi_prob=0.94")

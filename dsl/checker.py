@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -112,6 +113,9 @@ class _Checker:
         if s.name in RESERVED:
             self.err("E202", s.name_span, name=s.name)
             return
+        if "__" in s.name:
+            # internal sample sites are named `<node>__<role>`; a user name must not collide
+            self.err("E205", s.name_span, name=s.name, suggestion=re.sub("_{2,}", "_", s.name))
         if s.name in self.decls:
             self.err("E201", s.name_span, name=s.name, first=_name_span(self.decls[s.name].stmt))
             # still checked (not kept), so that its own errors are reported in the same pass

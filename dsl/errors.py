@@ -134,6 +134,10 @@ CATALOGUE: dict[str, Entry] = {
         Entry("E203", DocalcNameError, "plate '{name}' is defined twice (first at {first})",
               "put all of the plate's statements in one block, or rename one"),
         Entry("E204", DocalcNameError, "undefined plate '{name}'", "{hint}"),
+        Entry("E205", DocalcNameError, "'{name}' contains '__', which docalc keeps for the "
+              "names of its own internal values", "write it with single underscores: "
+              "'{suggestion}'"),
+        Entry("E206", DocalcNameError, "{detail}", "{hint}"),  # unknown names in API calls
         # cycles
         Entry("E300", DocalcCycleError, "the model has a cycle: {cycle}",
               "a structural causal model must be acyclic; remove one of these dependencies"),

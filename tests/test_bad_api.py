@@ -68,11 +68,44 @@ def test_backdoor_errors_are_docalc_errors() -> None:
     (lambda f: f.summary(var_names=["zz"]), "not in the posterior: zz"),
     (lambda f: f.effect("y", do="b = = 1"), "expected an expression"),
     (lambda f: f.predict(do={"b": 0}, seed=True), "seed must be a whole number"),
+    (lambda f: f.summary(hdi_prob=94), r"hdi_prob must be a number in \(0, 1\)"),
+    (lambda f: f.effect("y", do={"b": 1}, hdi_prob=0), r"hdi_prob must be a number"),
     (lambda f: f.effect("y", do={"b": 1}, seed=2**40), "seed must be a whole number"),
 ], ids=lambda x: x if isinstance(x, str) else "")
 def test_fit_refuses_bad_input(linear_fit, call, message: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(dc.DocalcError, match=message):
         call(linear_fit)
+
+
+def test_summary_and_predict_take_one_name_as_a_string(linear_fit) -> None:  # type: ignore[no-untyped-def]
+    assert list(linear_fit.summary(var_names="beta_ay").index) == ["beta_ay"]
+    assert list(linear_fit.predict(do={"b": 0}, var_names="y")["predictions"].data_vars) == ["y"]
+    with pytest.raises(dc.DocalcNameError, match="not in the posterior: zz"):
+        linear_fit.summary(var_names="zz")
+
+
+@pytest.fixture(scope="module")
+def observed(model: dc.Model) -> dc.Model:
+    return model.observe(model.do(beta_ay=1.0).simulate(n=20, seed=1)[["a", "b", "c", "y"]])
+
+
+@pytest.mark.parametrize(("settings", "message"), [
+    ({"chains": 2.5}, "chains must be a positive whole number, got 2.5"),
+    ({"chains": None}, "chains must be a positive whole number, got None"),
+    ({"draws": "100"}, "draws must be a positive whole number"),
+    ({"tune": 1.5}, r"tune must be a whole number >= 0, got 1.5"),
+    ({"tune": -1}, r"tune must be a whole number >= 0"),
+    ({"max_tree_depth": 0}, "max_tree_depth must be a positive whole number"),
+    ({"target_accept": "high"}, r"target_accept must be a number in \(0, 1\)"),
+    ({"target_accept": 1.0}, r"target_accept must be a number in \(0, 1\)"),
+    ({"method": "svi", "learning_rate": -1}, "learning_rate must be a number greater than 0"),
+    ({"method": "svi", "guide": "foo"}, "unknown guide 'foo'"),
+    ({"method": "hmc"}, "unknown method 'hmc'"),
+], ids=str)
+def test_fit_refuses_bad_settings_before_sampling(observed: dc.Model, settings,  # type: ignore[no-untyped-def]
+                                                  message: str) -> None:
+    with pytest.raises(dc.DocalcInferenceError, match=message):
+        observed.fit(**settings)
 
 
 def test_latent_discrete_node_is_refused_before_sampling() -> None:

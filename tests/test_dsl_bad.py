@@ -29,6 +29,7 @@ REQUIRED = {
     "index_not_column", "index_wrong_plate", "nested_plates", "data_outside_plate",
     "do_unknown", "do_outside_support", "query_unknown", "query_deterministic_condition",
     "query_twice", "nested_parens", "long_sum", "sum_too_deep", "deep_unary", "several_errors",
+    "double_underscore",
 }
 
 
