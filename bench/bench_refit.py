@@ -1,8 +1,10 @@
 """Fresh-process refit of the tutorial model: docalc against PyMC, in one paired run.
 
-docalc refits an unchanged structure (its exported sampler and JAX's persistent cache are
-warm after a first, untimed run); PyMC runs the tutorial script (bench/pymc_tutorial.py)
-from its own virtual environment. Runs alternate; the figures are seconds from process
+Both read the same CSV and do the same steps (import, build the model, observe, NUTS with
+4 chains x 1000 + 1000, summary): docalc with bench/refit_docalc.py, refitting an unchanged
+structure (its exported sampler and JAX's persistent cache are warm after a first, untimed
+run); PyMC with bench/pymc_refit.py from its own virtual environment (PyTensor's cache warm
+the same way). Runs alternate, a new seed each pair; the figures are seconds from process
 spawn to the posterior (end of fit) and to the summary.
 """
 
@@ -41,12 +43,12 @@ def main() -> None:
     model.do(beta_ay=1.5, beta_by=0.7, beta_cy=0.3, sigma_y=0.2, beta_y0=0).simulate(
         n=100, seed=1).to_csv(data, index=False)
     docalc_cmd = [sys.executable, "bench/refit_docalc.py", "examples/linear.scm", str(data)]
-    pymc_cmd = [args.pymc_python, "bench/pymc_tutorial.py"]
+    pymc_cmd = [args.pymc_python, "bench/pymc_refit.py", str(data)]
     run([*docalc_cmd, "0"])  # export the sampler, fill the caches
-    run(pymc_cmd)
+    run([*pymc_cmd, "0"])
     rows: dict[str, list[dict[str, float]]] = {"docalc": [], "pymc": []}
     for k in range(args.reps):
-        order = [("docalc", [*docalc_cmd, str(k + 1)]), ("pymc", pymc_cmd)]
+        order = [("docalc", [*docalc_cmd, str(k + 1)]), ("pymc", [*pymc_cmd, str(k + 1)])]
         for tool, cmd in order if k % 2 == 0 else order[::-1]:
             rows[tool].append(run(cmd))
     for stage in ("fit", "summary"):
