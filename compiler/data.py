@@ -13,9 +13,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from docalc.dsl import ast
+from docalc.dsl.checker import literal_value
 from docalc.dsl.distributions import CONSTRAINTS, DISTRIBUTIONS
 from docalc.dsl.errors import DataWarning, DocalcError, diagnostic
 from docalc.dsl.ir import CheckedModel, Kind, Node
+from docalc.dsl.printer import format_number
 
 DataLike = pd.DataFrame | Mapping[str, Any]
 
@@ -115,6 +118,10 @@ def bind(model: CheckedModel, data: DataLike | None, *, n: int | None = None,
             raise data_error(f"columns of plate '{plate}' have different lengths ({detail})",
                              hint="every column of a plate has one value per unit")
         length = distinct.pop()
+        if length == 0:
+            raise data_error(f"plate '{plate}' has no rows: its columns "
+                             f"({', '.join(c for c, _ in lens)}) are empty",
+                             hint="give at least one row of data")
         if plate in sizes and sizes[plate] != length:
             raise data_error(f"plate '{plate}' has {sizes[plate]} units but its columns "
                              f"({', '.join(c for c, _ in lens)}) have {length} rows")
@@ -135,8 +142,8 @@ def bind(model: CheckedModel, data: DataLike | None, *, n: int | None = None,
             if k is not None and len(labels) > k:
                 raise data_error(f"column '{name}' has {len(labels)} distinct labels but plate "
                                  f"'{group}' has {k} units")
-            coords.setdefault(group, np.asarray(labels))
             k = k if k is not None else len(labels)
+            coords.setdefault(group, _pad_labels(group, labels, k))
         else:
             k = k if k is not None else int(codes.max()) + 1 if codes.size else 0
             bad = (codes < 0) | (codes >= k)
@@ -147,9 +154,17 @@ def bind(model: CheckedModel, data: DataLike | None, *, n: int | None = None,
                                       "or give labels, which are factorized")
         sizes[group] = k
         out[name] = codes
-    for pdef in model.plates:
-        if pdef.name not in sizes and n is not None:
-            sizes[pdef.name] = int(n)
+    unsized = [p.name for p in model.plates if p.name not in sizes]
+    if n is not None and not unsized:
+        # n sizes no plate here, so a disagreement with the data would be dropped silently
+        wrong = {p: sizes[p] for p in lengths if sizes[p] != int(n)}
+        if wrong:
+            plate, rows = next(iter(wrong.items()))
+            raise data_error(f"n={n} but {what} gives {rows} rows for plate '{plate}'",
+                             hint="leave n out (the data sizes the plate) or make them agree")
+    for plate in unsized:
+        if n is not None:
+            sizes[plate] = int(n)
     if require_inputs:
         missing = [nd.name for nd in model.nodes
                    if nd.kind is Kind.DATA and nd.name not in out
@@ -162,8 +177,25 @@ def bind(model: CheckedModel, data: DataLike | None, *, n: int | None = None,
             raise data_error(f"plate '{p.name}' has no size", hint="give data for it, "
                              "n=... when simulating, or a fixed size `plate name[N]`")
     for name, arr in out.items():
-        _check_support(nodes[name], arr, index)
+        _check_support(model, nodes[name], arr, index, out)
     return Bound(out, sizes, coords)
+
+
+def _pad_labels(group: str, labels: list[Any], k: int) -> np.ndarray:
+    """Return the labels as coordinates of all ``k`` units, naming the unseen ones."""
+    if len(labels) == k:
+        return np.asarray(labels)
+    # units no row names still get a coordinate, e.g. school[2]; new data may use it
+    taken = set(labels)
+    extra = []
+    for pos in range(len(labels), k):
+        label = f"{group}[{pos}]"
+        while label in taken:
+            label = "_" + label
+        extra.append(label)
+    if all(isinstance(v, str) for v in labels):
+        return np.asarray(labels + extra)
+    return np.asarray(labels + extra, dtype=object)
 
 
 def _to_array(name: str, raw: Any, node: Node) -> np.ndarray:
@@ -187,7 +219,22 @@ def _to_array(name: str, raw: Any, node: Node) -> np.ndarray:
         idx = raw.index if isinstance(raw, pd.Series) else None
         raise data_error(f"column '{name}' has {kind} values in rows {_rows(bad.ravel(), idx)}",
                          hint="drop or impute those rows; docalc does not model missing values")
+    _check_range(name, arr, node, raw)
     return arr
+
+
+def _check_range(name: str, arr: np.ndarray, node: Node, raw: Any) -> None:
+    # values the compiled model's dtype cannot hold would overflow to inf or wrap around
+    dtype = dtype_for(node)
+    info = np.iinfo(dtype) if dtype is np.int32 else np.finfo(dtype)
+    bad = (arr < info.min) | (arr > info.max)
+    if bad.any():
+        idx = raw.index if isinstance(raw, pd.Series) else None
+        kind = "a 32-bit integer" if dtype is np.int32 else "a 32-bit float"
+        raise data_error(f"column '{name}' has values too large for {kind} in rows "
+                         f"{_rows(bad.ravel(), idx)}",
+                         hint=f"the model stores '{name}' as {kind} (at most "
+                              f"{info.max:.3g} in size); rescale the column")
 
 
 def _is_number(v: Any) -> bool:
@@ -219,13 +266,29 @@ def _codes(name: str, arr: np.ndarray, index: pd.Index | None,
     return arr.astype(np.int32), None
 
 
-def _check_support(node: Node, arr: np.ndarray, index: pd.Index | None) -> None:
+def _check_support(model: CheckedModel, node: Node, arr: np.ndarray,
+                   index: pd.Index | None, given: Mapping[str, np.ndarray]) -> None:
     if node.dist is None or node.index_of is not None:
         return
     spec = DISTRIBUTIONS[node.dist.name]
     constraint = spec.support
-    flat = np.ravel(arr)
-    bad = outside_support(constraint, flat)
+    # compare as the model will: 0.9999999999 is 1.0 in float32, outside Beta's support
+    # (integers stay float64 here so that 2.5 is still seen as no count)
+    stored: Any = np.float32 if dtype_for(node) is np.float32 else np.float64
+    flat = np.asarray(np.ravel(arr), dtype=stored)
+    words = CONSTRAINTS[constraint]
+    low = high = None
+    if constraint == "interval":
+        lo_name, hi_name = (p.name for p in spec.params[:2])
+        low, lo_words = _limit(model, node, lo_name, given, stored)
+        high, hi_words = _limit(model, node, hi_name, given, stored)
+        if low is not None or high is not None:
+            words = (f"between {lo_words} and {hi_words}" if low is not None and high is not None
+                     else f"at least {lo_words}" if low is not None else f"at most {hi_words}")
+    elif spec.lookup("total_count") is not None:
+        high, hi_words = _limit(model, node, "total_count", given, stored)
+        words += f", at most {hi_words}" if high is not None else ""
+    bad = outside_support(constraint, flat, low=low, high=high)
     if constraint == "category":
         probs = node.dist.arg("probs") or node.dist.arg("logits")
         k = len(getattr(probs, "items", ())) or None
@@ -233,14 +296,58 @@ def _check_support(node: Node, arr: np.ndarray, index: pd.Index | None) -> None:
             bad |= flat >= k
     if bad.any():
         rows = _rows(bad, index if node.plate is not None else None)
+        hint = f"'{node.name} ~ {node.dist.name}' cannot produce these values"
+        if not outside_support(constraint, np.ravel(arr), low=low, high=high)[bad].any():
+            hint = ("these values round onto a bound in 32-bit floats, which the model "
+                    "computes in; move them further inside")
         raise data_error(f"column '{node.name}' has values outside the support of "
-                         f"{node.dist.name} ({CONSTRAINTS[constraint]}) in rows {rows}",
-                         hint=f"'{node.name} ~ {node.dist.name}' cannot produce these values")
+                         f"{node.dist.name} ({words}) in rows {rows}", hint=hint)
 
 
-def outside_support(constraint: str, a: np.ndarray) -> np.ndarray:
-    """Vectorised complement of ``in_support``."""
+def _limit(model: CheckedModel, node: Node, param: str, given: Mapping[str, np.ndarray],
+           stored: Any) -> tuple[np.ndarray | None, str]:
+    """Return a bound of the support known before sampling, and words for messages.
+
+    Known are literals and data columns (one bound per row); a latent or computed bound
+    is only known while sampling, so it is None here.
+    """
+    assert node.dist is not None
+    expr = node.dist.arg(param)
+    if expr is None:
+        return None, param
+    value = literal_value(expr)
+    if value is not None:
+        return np.asarray(value, dtype=stored), f"{param}={format_number(value)}"
+    if not isinstance(expr, ast.Name) or expr.id not in given:
+        return None, param
+    source = model.node(expr.id)
+    if source.index_of is not None or model.intervention(source.name) is not None:
+        return None, param
+    where = " of the same row" if source.plate is not None else ""
+    return np.asarray(given[source.name], dtype=stored), f"{param}='{source.name}'{where}"
+
+
+def outside_support(constraint: str, a: np.ndarray, *, low: Any = None,
+                    high: Any = None) -> np.ndarray:
+    """Vectorised complement of ``in_support``.
+
+    Parameters
+    ----------
+    constraint : str
+        A key of ``CONSTRAINTS``.
+    a : ndarray
+        The values.
+    low, high : float or ndarray, optional
+        Bounds of an ``interval``, and ``high`` the upper bound of a ``count`` (Binomial's
+        ``total_count``), broadcast against ``a``. Bounds not given are not checked.
+
+    Returns
+    -------
+    ndarray of bool
+        True where a value is outside the support.
+    """
     whole = a != np.round(a)
+    above = a > high if high is not None else np.zeros(a.shape, bool)
     match constraint:
         case "positive":
             return a <= 0
@@ -253,9 +360,11 @@ def outside_support(constraint: str, a: np.ndarray) -> np.ndarray:
         case "binary":
             return (a != 0) & (a != 1)
         case "count" | "category":
-            return (a < 0) | whole
+            return (a < 0) | whole | above
         case "positive_count":
-            return (a < 1) | whole
+            return (a < 1) | whole | above
+        case "interval":
+            return (a < low if low is not None else np.zeros(a.shape, bool)) | above
     return np.zeros(a.shape, bool)
 
 

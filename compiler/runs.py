@@ -116,9 +116,10 @@ def _inference_error(detail: str, hint: str | None = None) -> Exception:
 
 def _whole(label: str, v: Any, minimum: int) -> int:
     """Return ``v`` as an int of at least ``minimum`` (1000.0 is fine, 2.5 and "3" are not)."""
-    if not isinstance(v, bool) and isinstance(v, numbers.Real) and math.isfinite(v) \
-            and float(v).is_integer() and v >= minimum:
-        return int(v)
+    if not isinstance(v, bool) and isinstance(v, numbers.Real):
+        f = float(v)
+        if math.isfinite(f) and f.is_integer() and f >= minimum:
+            return int(f)
     what = "a positive whole number" if minimum == 1 else f"a whole number >= {minimum}"
     raise _inference_error(f"{label} must be {what}, got {v!r}")
 

@@ -181,6 +181,106 @@ def test_bad_data_type(linear_model) -> None:  # type: ignore[no-untyped-def]
         linear_model.observe(df)
 
 
+SCHOOLS3 = """mu ~ Normal(0, 5)
+tau ~ HalfCauchy(5)
+plate school[3] { theta ~ Normal(mu, tau) }
+plate student {
+  data school_of: school
+  score ~ Normal(theta[school_of], 10)
+}"""
+
+
+def test_uniform_outside_literal_bounds() -> None:
+    model = docalc.compile("plate i { y ~ Uniform(0, 1) }\nmu ~ Normal(0, 1)\n"
+                           "plate j { z ~ Normal(mu, 1) }")
+    with pytest.raises(docalc.DocalcDataError,
+                       match=r"column 'y' has values outside the support of Uniform "
+                             r"\(between low=0 and high=1\) in rows 1, 3\n"):
+        model.observe({"y": [0.5, 7.0, 1.0, -0.5], "z": [0.1, 0.2, 0.3, 0.4]})
+    # the support is closed, as NumPyro's interval constraint
+    model.observe({"y": [0.0, 0.5, 1.0], "z": [0.1, 0.2, 0.3]})
+
+
+def test_uniform_bound_from_a_data_column_is_checked_per_row() -> None:
+    model = docalc.compile("plate i {\n  data lo\n  y ~ Uniform(lo, 10)\n}")
+    df = pd.DataFrame({"lo": [0.0, 5.0, 2.0], "y": [1.0, 4.0, 3.0]}, index=list("abc"))
+    with pytest.raises(docalc.DocalcDataError,
+                       match=r"between low='lo' of the same row and high=10\) in rows b\n"):
+        model.observe(df)
+    model.observe(df.assign(y=[1.0, 5.0, 10.0]))
+
+
+def test_uniform_latent_bound_is_left_to_sampling() -> None:
+    model = docalc.compile("hi ~ Exponential(1)\nplate i { y ~ Uniform(-1, hi) }")
+    model.observe({"y": [0.5, 7.0]})  # hi may be above 7: only sampling can tell
+    with pytest.raises(docalc.DocalcDataError, match=r"\(at least low=-1\) in rows 1\n"):
+        model.observe({"y": [0.5, -2.0]})
+
+
+def test_binomial_count_above_total_count() -> None:
+    literal = docalc.compile("p ~ Beta(1, 1)\nplate i { y ~ Binomial(5, p) }")
+    with pytest.raises(docalc.DocalcDataError,
+                       match=r"column 'y' .* Binomial \(a non-negative integer, at most "
+                             r"total_count=5\) in rows 1\n"):
+        literal.observe({"y": [1, 7, 5]})
+    column = docalc.compile("p ~ Beta(1, 1)\nplate i {\n  data n\n  y ~ Binomial(n, p)\n}")
+    with pytest.raises(docalc.DocalcDataError,
+                       match=r"at most total_count='n' of the same row\) in rows 1, 2\n"):
+        column.observe({"n": [3, 3, 4], "y": [1, 4, 5]})
+    column.observe({"n": [3, 3, 4], "y": [0, 3, 4]})
+
+
+@pytest.mark.parametrize(("text", "cols", "kind", "rows"), [
+    (COUNTS, {"k": [1, 3e10, 2, -3e10]}, "a 32-bit integer", "1, 3"),
+    (INPUTS, {"x": [0.0, 1.0, 1e300], "y": [0.0, 1.0, 2.0]}, "a 32-bit float", "2"),
+    (INPUTS, {"x": [0.0, 1.0], "y": [-1e39, 1.0]}, "a 32-bit float", "0"),
+    (SCHOOLS3, {"school_of": [0, 2**32], "score": [1.0, 2.0]}, "a 32-bit integer", "1"),
+])
+def test_values_too_large_for_the_models_dtype(text, cols, kind, rows) -> None:  # type: ignore[no-untyped-def]
+    column = next(c for c, v in cols.items() if max(map(abs, v)) > 1e9)
+    with pytest.raises(docalc.DocalcDataError,
+                       match=rf"column '{column}' has values too large for {kind} in rows "
+                             rf"{rows}\n"):
+        docalc.compile(text).observe(cols)
+
+
+def test_values_rounding_onto_a_bound_in_float32() -> None:
+    model = docalc.compile("plate i { y ~ Beta(2, 2) }")
+    with pytest.raises(docalc.DocalcDataError, match=r"Beta \(in \(0, 1\)\) in rows 1\n") as err:
+        model.observe({"y": [0.5, 1 - 1e-12, 1e-6]})
+    assert "round onto a bound in 32-bit floats" in str(err.value)
+
+
+def test_empty_frame(linear_model) -> None:  # type: ignore[no-untyped-def]
+    empty = pd.DataFrame({"a": [], "b": [], "c": [], "y": []})
+    with pytest.raises(docalc.DocalcDataError,
+                       match=r"plate 'i' has no rows: its columns \(a, b, c, y\) are empty"):
+        linear_model.observe(empty)
+
+
+def test_simulate_n_must_agree_with_the_data() -> None:
+    model = docalc.compile("plate i {\n  data x\n  y ~ Normal(x, 1)\n}")
+    with pytest.raises(docalc.DocalcDataError, match=r"n=5 but data gives 3 rows for plate 'i'"):
+        model.simulate(n=5, data={"x": [1.0, 2.0, 3.0]})
+    sim = model.simulate(n=3, data={"x": [1.0, 2.0, 3.0]}, seed=0)
+    assert sim["x"].tolist() == [1.0, 2.0, 3.0]
+    # with a second plate, n sizes that one and the data sizes its own
+    two = docalc.compile("plate i {\n  data x\n  y ~ Normal(x, 1)\n}\n"
+                         "plate j { z ~ Normal(0, 1) }")
+    sim = two.simulate(n=5, data={"x": [1.0, 2.0, 3.0]}, seed=0)
+    assert len(sim) == 3
+    assert len(sim.attrs["plates"]["j"]["z"]) == 5
+
+
+def test_fewer_labels_than_a_fixed_group_plate_keeps_them() -> None:
+    model = docalc.compile(SCHOOLS3)
+    data = {"school_of": ["a", "b", "a"]}
+    prior = model.sample_prior(draws=4, data=data, seed=0)
+    assert list(prior["prior"]["theta"]["school"].values) == ["a", "b", "school[2]"]
+    sim = model.simulate(data=data, seed=0)
+    assert sim["school_of"].tolist() == ["a", "b", "a"]
+
+
 def test_import_docalc_does_not_import_jax() -> None:
     code = ("import docalc, sys; m = docalc.compile('x ~ Normal(0, 1)'); "
             "assert 'jax' not in sys.modules, 'jax imported'; "
