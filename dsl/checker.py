@@ -380,9 +380,10 @@ class _Checker:
                 value = literal_value(iv.value)
                 if value is not None and node.dist is not None:
                     spec = DISTRIBUTIONS[node.dist.name]
-                    if not in_support(spec.support, value):
+                    words = _outside(spec, node.dist, value)
+                    if words is not None:
                         self.err("E602", iv.span, name=iv.name, value=format_number(value),
-                                 dist=node.dist.name, constraint=CONSTRAINTS[spec.support])
+                                 dist=node.dist.name, constraint=words)
                 out.append(InterventionDef(iv.name, kind, expr=iv.value,
                                            reads=_unique(reads), span=iv.span))
             else:
@@ -573,6 +574,26 @@ def _check_acyclic_after(model: CheckedModel, text: str) -> None:
     iv = next((i for i in model.interventions if i.name in names), None)
     raise_diagnostics([diagnostic("E300", iv.span if iv else None, source_text=text,
                                   cycle=" -> ".join([*names, names[0]]) + " (after do)")])
+
+
+def _outside(spec: Any, dist: Any, value: float) -> str | None:
+    """Return what the support requires if ``value`` is outside it, else None.
+
+    An interval is checked when its bounds are literals (``Uniform(0, 1)``).
+    """
+    if not in_support(spec.support, value):
+        return CONSTRAINTS[spec.support]
+    if spec.support != "interval":
+        return None
+    lo, hi = (_bound(dist, p) for p in spec.params[:2])
+    if lo is None or hi is None or lo <= value <= hi:
+        return None
+    return f"between {format_number(lo)} and {format_number(hi)}"
+
+
+def _bound(dist: Any, param: Any) -> float | None:
+    expr = dist.arg(param.name)
+    return param.default if expr is None else literal_value(expr)
 
 
 def _topological(nodes: dict[str, Node], g: nx.DiGraph) -> tuple[Node, ...]:
