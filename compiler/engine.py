@@ -2,6 +2,13 @@
 
 The forward run serves simulate, predict and counterfactuals; the NumPyro model serves
 inference. Interventions are lowered here from the IR, never by NumPyro's ``do``.
+
+An intervention's value is an argument, so whether it gives some distribution an invalid
+parameter (``do(t = -1)`` with ``y ~ Normal(0, t)``, or a shift ``s = -1 * s`` of a scale) is
+known only when the run is done. The forward run counts, per draw, the units where that
+happens and returns the counts beside the values; the caller raises a
+DocalcInterventionError on the host (``plan.raise_violations``). The NumPyro model records
+them as sites (``plan.check_samples``).
 """
 
 from __future__ import annotations
@@ -16,9 +23,43 @@ import numpyro
 
 from . import dists
 from .expr import Fn, compile_expr, literal_slots
-from .plan import Plan, Step, intervention_exprs
+from .plan import (
+    CHECK_SITE,
+    Plan,
+    Step,
+    intervention_exprs,
+    plan_checks,
+    raise_violations,
+)
 
 Arrays = Mapping[str, Any]
+
+
+def _ok(constraint: str, v: Any) -> Any:
+    """Return where ``v`` satisfies ``constraint`` (a catalogue constraint), elementwise."""
+    v = jnp.asarray(v)
+    if constraint == "simplex":
+        # a few float32 roundings of a sum of computed probabilities stay well inside 1e-5
+        return jnp.all(v >= 0, axis=-1) & (jnp.abs(jnp.sum(v, axis=-1) - 1) < 1e-5)
+    finite = jnp.isfinite(v)
+    whole = v == jnp.round(v)
+    match constraint:
+        case "positive":
+            return finite & (v > 0)
+        case "nonnegative":
+            return finite & (v >= 0)
+        case "unit":
+            return (v > 0) & (v < 1)
+        case "unit_closed":
+            # probabilities computed in float32 (a + b with a + b = 1) may round past 1
+            return (v >= -1e-6) & (v <= 1 + 1e-6)
+        case "binary":
+            return (v == 0) | (v == 1)
+        case "count" | "category":
+            return finite & (v >= 0) & whole
+        case "positive_count":
+            return finite & (v >= 1) & whole
+    return finite
 
 
 class _Compiled:
@@ -26,6 +67,12 @@ class _Compiled:
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
+        self.checks, at = plan_checks(plan)
+        self._own = {name: k for (name, param), k in at.items() if param is None}
+        self._params: dict[str, list[tuple[str, int]]] = {}
+        for (name, param), k in at.items():
+            if param is not None:
+                self._params.setdefault(name, []).append((param, k))
         slots = literal_slots(intervention_exprs(plan))
         self.args: dict[str, dict[str, Fn]] = {}
         self.iv_args: dict[str, dict[str, Fn]] = {}
@@ -46,11 +93,47 @@ class _Compiled:
     def shape(self, st: Step) -> tuple[int, ...]:
         return (self.plan.size[st.node.plate],) if st.node.plate else ()
 
-    def dist(self, st: Step, env: Arrays, params: Any, new: bool = False) -> Any:
+    def dist(self, st: Step, env: Arrays, params: Any, new: bool = False,
+             counts: dict[int, Any] | None = None) -> Any:
         fns = self.iv_args[st.name] if new else self.args[st.name]
         name = st.intervention.dist.name if new and st.intervention and st.intervention.dist \
             else st.node.dist.name  # type: ignore[union-attr]
-        return dists.make(name, {k: f(env, params) for k, f in fns.items()})
+        args = {k: f(env, params) for k, f in fns.items()}
+        self.check_args(st, args, counts)
+        return dists.make(name, args)
+
+    def check_args(self, st: Step, args: Mapping[str, Any],
+                   counts: dict[int, Any] | None) -> None:
+        """Count, into ``counts``, the units where checked parameters break their constraint."""
+        if counts is None:
+            return
+        for param, k in self._params.get(st.name, ()):
+            check = self.checks[k]
+            if check.constraint == "interval":  # Uniform's bounds must be ordered
+                ok = jnp.asarray(args["high"]) > jnp.asarray(args["low"])
+            else:
+                ok = _ok(check.constraint, args[param])
+            self._count(k, ok, st, counts)
+
+    def check_value(self, st: Step, value: Any, counts: dict[int, Any] | None) -> None:
+        """Count the units where an intervened node's value leaves its node's support."""
+        k = self._own.get(st.name)
+        if counts is not None and k is not None:
+            self._count(k, _ok(self.checks[k].constraint, value), st, counts)
+
+    def _count(self, k: int, ok: Any, st: Step, counts: dict[int, Any]) -> None:
+        n = counts[k] = _bad_units(ok, self.shape(st))
+        if not isinstance(n, jax.core.Tracer) and int(n):
+            # concrete values: NumPyro's first run of a new model, before it is traced (its
+            # own argument validation would otherwise raise a bare ValueError)
+            raise_violations([self.checks[k]], [n], during="the model's first run (at the "
+                             "sampler's starting point, before sampling)")
+
+
+def _bad_units(ok: Any, shape: tuple[int, ...]) -> Any:
+    ok = jnp.asarray(ok)
+    return jnp.sum(~jnp.broadcast_to(ok, jnp.broadcast_shapes(ok.shape, shape)),
+                   dtype=jnp.int32)
 
 
 def _draw(d: Any, key: Any, shape: tuple[int, ...]) -> Any:
@@ -63,54 +146,68 @@ def _fit(v: Any, shape: tuple[int, ...]) -> Any:
     return v if v.shape == shape else jnp.broadcast_to(v, shape)
 
 
-def make_forward(plan: Plan) -> Callable[[Any, Arrays, Any, Arrays], dict[str, Any]]:
-    """Return ``run(key, given, params, arrays) -> values`` for one draw (vmap it over draws).
+Forward = Callable[[Any, Arrays, Any, Arrays], tuple[dict[str, Any], tuple[Any, ...]]]
+
+
+def make_forward(plan: Plan) -> Forward:
+    """Return ``run(key, given, params, arrays) -> (values, counts)`` for one draw.
 
     ``given`` holds data columns and held values (and, for abduction, every factual
     value); ``params`` the intervention literals; ``arrays`` array-valued interventions.
     Each node's random numbers come from ``fold_in(key, node index)``, so two scenarios
-    run with the same key share the noise of every node they both draw.
+    run with the same key share the noise of every node they both draw. ``counts`` has,
+    for each check of ``plan_checks(plan)``, the number of units that broke it; the caller
+    passes them to ``plan.raise_violations`` on the host. Vmap ``run`` over draws.
     """
     c = _Compiled(plan)
 
-    def run(key: Any, given: Arrays, params: Any, arrays: Arrays) -> dict[str, Any]:
+    def run(key: Any, given: Arrays, params: Any,
+            arrays: Arrays) -> tuple[dict[str, Any], tuple[Any, ...]]:
         env: dict[str, Any] = {}
+        counts: dict[int, Any] = {}
         for st in plan.steps:
             shape = c.shape(st)
-            env[st.name] = _fit(_value(c, st, st.mode, key, env, given, params, arrays), shape)
-        return env
+            env[st.name] = _fit(_value(c, st, st.mode, key, env, given, params, arrays,
+                                       counts), shape)
+        return env, tuple(counts.get(k, jnp.int32(0)) for k in range(len(c.checks)))
 
     return run
 
 
 def _value(c: _Compiled, st: Step, mode: str, key: Any, env: dict[str, Any], given: Arrays,
-           params: Any, arrays: Arrays) -> Any:
+           params: Any, arrays: Arrays, counts: dict[int, Any] | None = None) -> Any:
     shape = c.shape(st)
     match mode:
         case "given" | "data":
             return given[st.name]
         case "sample":
-            return _draw(c.dist(st, env, params), jax.random.fold_in(key, st.index), shape)
+            return _draw(c.dist(st, env, params, counts=counts),
+                         jax.random.fold_in(key, st.index), shape)
         case "det":
             return c.exprs[st.name](env, params)
         case "set":
-            return c.iv_exprs[st.name](env, params)
+            value = c.iv_exprs[st.name](env, params)
+            c.check_value(st, value, counts)
+            return value
         case "array":
             return arrays[st.name]
         case "dist":
-            return _draw(c.dist(st, env, params, new=True), jax.random.fold_in(key, st.index),
-                         shape)
+            return _draw(c.dist(st, env, params, new=True, counts=counts),
+                         jax.random.fold_in(key, st.index), shape)
         case "abduct":
             name = st.node.dist.name  # type: ignore[union-attr]
             fargs = {k: f(given, params) for k, f in c.args[st.name].items()}
             eps = dists.abduct(name, fargs, given[st.name])
             nargs = {k: f(env, params) for k, f in c.args[st.name].items()}
+            c.check_args(st, nargs, counts)
             return dists.from_noise(name, nargs, eps)
         case "shift":
             assert st.factual_mode is not None
-            factual = _fit(_value(c, st, st.factual_mode, key, env, given, params, arrays),
-                           shape)
-            return c.iv_exprs[st.name]({**env, st.name: factual}, params)
+            factual = _fit(_value(c, st, st.factual_mode, key, env, given, params, arrays,
+                                  counts), shape)
+            value = c.iv_exprs[st.name]({**env, st.name: factual}, params)
+            c.check_value(st, value, counts)
+            return value
     raise ValueError(mode)
 
 
@@ -119,47 +216,59 @@ def make_numpyro_model(plan: Plan) -> Callable[[Arrays, Any, Arrays], None]:
 
     Observed nodes are sample sites with ``obs``; deterministic and hard-intervened nodes
     are recorded with ``numpyro.deterministic``, so every output holds the value a node
-    actually took.
+    actually took. Each check of ``plan.plan_checks`` is recorded too, as the number of
+    units that broke it (site ``plan.CHECK_SITE``), for ``plan.check_samples``; when NumPyro
+    first runs the model with concrete values, a broken check raises at once.
     """
     c = _Compiled(plan)
 
     def model(data: Arrays, params: Any, arrays: Arrays) -> None:
         env: dict[str, Any] = {}
+        counts: dict[int, Any] = {}
         for st in plan.steps:
             plate = st.node.plate
             shape = c.shape(st)
             ctx = numpyro.plate(plate, shape[0], dim=-1) if plate else nullcontext()
             with ctx:
-                env[st.name] = _site(c, st, env, data, params, arrays, shape)
+                env[st.name] = _site(c, st, env, data, params, arrays, shape, counts)
+        for k in range(len(c.checks)):
+            numpyro.deterministic(CHECK_SITE.format(k), counts.get(k, jnp.int32(0)))
 
     return model
 
 
 def _site(c: _Compiled, st: Step, env: dict[str, Any], data: Arrays, params: Any,
-          arrays: Arrays, shape: tuple[int, ...]) -> Any:
+          arrays: Arrays, shape: tuple[int, ...], counts: dict[int, Any]) -> Any:
     name = st.name
     match st.mode:
         case "data":
-            return data[name]
+            return jnp.asarray(data[name])
         case "sample":
-            obs = data[name] if st.observed else None
-            return numpyro.sample(name, c.dist(st, env, params), obs=obs)
+            # NumPyro's support check of an observed value against a latent bound (Uniform's
+            # high) mixes it with traced values, so it must be a JAX array, not NumPy's
+            obs = jnp.asarray(data[name]) if st.observed else None
+            return numpyro.sample(name, c.dist(st, env, params, counts=counts), obs=obs)
         case "det":
             return numpyro.deterministic(name, _fit(c.exprs[name](env, params), shape))
         case "set":
-            return numpyro.deterministic(name, _fit(c.iv_exprs[name](env, params), shape))
+            value = c.iv_exprs[name](env, params)
+            c.check_value(st, value, counts)
+            return numpyro.deterministic(name, _fit(value, shape))
         case "array":
             return numpyro.deterministic(name, _fit(arrays[name], shape))
         case "dist":
-            obs = data[name] if st.observed else None
-            return numpyro.sample(name, c.dist(st, env, params, new=True), obs=obs)
+            obs = jnp.asarray(data[name]) if st.observed else None
+            return numpyro.sample(name, c.dist(st, env, params, new=True, counts=counts),
+                                  obs=obs)
         case "shift":
             if st.node.expr is not None:
                 factual = c.exprs[name](env, params)
             elif st.node.dist is None:
-                factual = data[name]
+                factual = jnp.asarray(data[name])
             else:
-                factual = numpyro.sample(f"{name}__factual", c.dist(st, env, params))
+                factual = numpyro.sample(f"{name}__factual",
+                                         c.dist(st, env, params, counts=counts))
             value = c.iv_exprs[name]({**env, name: factual}, params)
+            c.check_value(st, value, counts)
             return numpyro.deterministic(name, _fit(value, shape))
     raise ValueError(st.mode)

@@ -1,7 +1,8 @@
 """Expressions of the checked model to JAX callables (closures, never ``eval``).
 
 Numeric literals of intervention expressions become slots of a parameter vector, so a new
-intervention value is a new argument of the same jitted function, not a re-trace.
+intervention value is a new argument of the same jitted function, not a re-trace. A signed
+number (``-1``) is one slot holding the signed value (see ``plan.literal_nodes``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ from jax import nn
 from jax.scipy.special import logit
 
 from docalc.dsl import ast
+from docalc.dsl.checker import literal_value
 from docalc.dsl.distributions import CONSTANTS
+
+from .plan import literal_nodes
 
 Env = Mapping[str, Any]
 Fn = Callable[[Env, Any], Any]
@@ -40,6 +44,13 @@ def _as_float(x: Any) -> Any:
     return jnp.asarray(x, dtype=jnp.result_type(float))
 
 
+def _as_index(x: Any) -> Any:
+    # an index column set by do() arrives as a float (a literal slot or an array
+    # argument); the host checked it is a whole number in range
+    x = jnp.asarray(x)
+    return x if jnp.issubdtype(x.dtype, jnp.integer) else jnp.round(x).astype(jnp.int32)
+
+
 def compile_expr(e: ast.Expr, slots: Mapping[int, int] | None = None) -> Fn:
     """Return ``f(env, params)`` computing ``e``; names read ``env``, slotted literals ``params``.
 
@@ -51,11 +62,11 @@ def compile_expr(e: ast.Expr, slots: Mapping[int, int] | None = None) -> Fn:
         Literals listed here are read from the parameter vector instead of being constants.
     """
     slots = slots or {}
+    if id(e) in slots and literal_value(e) is not None:
+        k = slots[id(e)]
+        return lambda env, p: p[k]
     match e:
         case ast.Num(value=v):
-            if id(e) in slots:
-                k = slots[id(e)]
-                return lambda env, p: p[k]
             return lambda env, p: v
         case ast.Name(id=n):
             if n in CONSTANTS:
@@ -64,7 +75,7 @@ def compile_expr(e: ast.Expr, slots: Mapping[int, int] | None = None) -> Fn:
             return lambda env, p: env[n]
         case ast.Index(name=nm, index=ast.Name(id=col)):
             n = nm.id
-            return lambda env, p: jnp.take(env[n], env[col], axis=-1)
+            return lambda env, p: jnp.take(env[n], _as_index(env[col]), axis=-1)
         case ast.Unary(op=op, operand=o):
             f = compile_expr(o, slots)
             if op == "-":
@@ -100,26 +111,33 @@ def compile_expr(e: ast.Expr, slots: Mapping[int, int] | None = None) -> Fn:
 
 
 def literal_slots(exprs: list[ast.Expr]) -> dict[int, int]:
-    """Return a slot for every literal of the expressions, in order (see compile_expr)."""
-    slots: dict[int, int] = {}
-    for e in exprs:
-        stack: list[object] = [e]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, ast.Num):
-                slots[id(node)] = len(slots)
-            stack.extend(reversed(ast.children(node)))
-    return slots
+    """Return a slot for every literal of the expressions, in order (see compile_expr).
+
+    Parameters
+    ----------
+    exprs : list of ast.Expr
+        Intervention expressions, as ``plan.intervention_exprs`` lists them.
+
+    Returns
+    -------
+    dict
+        ``id`` of each literal node (a ``Num``, or a signed ``Unary`` around one) to its
+        index in the parameter vector.
+    """
+    return {id(node): k for k, node in enumerate(literal_nodes(exprs))}
 
 
 def literal_values(exprs: list[ast.Expr]) -> list[float]:
-    """Return the literal values in the order :func:`literal_slots` numbers them."""
-    out: list[float] = []
-    for e in exprs:
-        stack: list[object] = [e]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, ast.Num):
-                out.append(node.value)
-            stack.extend(reversed(ast.children(node)))
-    return out
+    """Return the literal values, signs included, in the order :func:`literal_slots` uses.
+
+    Parameters
+    ----------
+    exprs : list of ast.Expr
+        Intervention expressions, as ``plan.intervention_exprs`` lists them.
+
+    Returns
+    -------
+    list of float
+        One value per slot.
+    """
+    return [float(literal_value(node)) for node in literal_nodes(exprs)]  # type: ignore[arg-type]

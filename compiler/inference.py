@@ -16,7 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .exported import load_or_export
-from .plan import Plan
+from .plan import CHECK_SITE, Plan, plan_checks
 from .seeds import check_seed
 
 TRACES: dict[str, int] = {}
@@ -228,6 +228,7 @@ def svi(plan: Plan, data: Mapping[str, Any], params: Any, arrays: Mapping[str, A
     observed = {st.name for st in plan.steps if st.observed or st.mode == "data"}
     # Predictive leaves out the guide's latent sites unless they are asked for by name
     sites = [st.name for st in plan.steps if st.name not in observed]
+    sites += [CHECK_SITE.format(k) for k in range(len(plan_checks(plan)[0]))]
     pred = Predictive(model, guide=g, params=result.params, num_samples=draws,
                       return_sites=sites)
     out = pred(k_draw, *args)

@@ -6,16 +6,19 @@ values it reads (data, posterior draws, intervention values) are arguments.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from docalc.dsl import ast
-from docalc.dsl.distributions import DISTRIBUTIONS
+from docalc.dsl.checker import literal_value
+from docalc.dsl.distributions import CONSTRAINTS, DISTRIBUTIONS
 from docalc.dsl.errors import DocalcError, diagnostic
 from docalc.dsl.ir import CheckedModel, InterventionDef, Kind, Node
+from docalc.dsl.printer import print_expr
 
 # How a node's value is obtained:
 #   given  - read from the arguments (data column, posterior draw)
@@ -27,7 +30,64 @@ from docalc.dsl.ir import CheckedModel, InterventionDef, Kind, Node
 #   abduct - counterfactual: the factual unit's noise pushed through the new parents
 MODES = ("given", "data", "sample", "det", "set", "array", "shift", "dist", "abduct")
 
-_NUMBER = re.compile(r"(?<![\w.])\d+\.?\d*(?:[eE][+-]?\d+)?")
+
+def literal_nodes(exprs: Iterable[ast.Expr]) -> list[ast.Expr]:
+    """Return the literals of the expressions, in slot order.
+
+    A literal is a number or a signed number: ``-1`` parses as unary minus around ``1``
+    and is one literal holding -1 (its outermost sign node is the literal), so that
+    ``do(b = -1)`` and ``do(b = 2)`` have the same plan key and share one compiled
+    function; the values are ``literal_value`` of each.
+
+    Parameters
+    ----------
+    exprs : iterable of ast.Expr
+        Intervention expressions, as :func:`intervention_exprs` lists them.
+
+    Returns
+    -------
+    list of ast.Expr
+        ``Num`` nodes and signed ``Unary`` nodes around them, left to right.
+    """
+    out: list[ast.Expr] = []
+    for e in exprs:
+        stack: list[object] = [e]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Num | ast.Unary) and literal_value(node) is not None:
+                out.append(node)
+                continue  # a signed literal's number is not a slot of its own
+            stack.extend(reversed(ast.children(node)))
+    return out
+
+
+def _masked(e: ast.Expr) -> ast.Expr:
+    # the literals become '#', the same set of nodes literal_nodes numbers, so that equal
+    # keys mean equal slot layouts
+    if literal_value(e) is not None:
+        return ast.Name("#")
+    match e:
+        case ast.Unary(operand=o):
+            return replace(e, operand=_masked(o))
+        case ast.Binary(left=a, right=b):
+            return replace(e, left=_masked(a), right=_masked(b))
+        case ast.Call(args=args, kwargs=kwargs):
+            return replace(e, args=tuple(_masked(a) for a in args),
+                           kwargs=tuple(replace(k, value=_masked(k.value)) for k in kwargs))
+        case ast.ListExpr(items=items):
+            return replace(e, items=tuple(_masked(i) for i in items))
+    return e
+
+
+def _shape(iv: InterventionDef) -> str:
+    """Return the intervention as text with its literals as '#' (what plan keys hold)."""
+    if iv.kind == "dist":
+        assert iv.dist is not None
+        args = ", ".join(f"{k}={print_expr(_masked(v))}" for k, v in iv.dist.args)
+        return f"{iv.name} ~ {iv.dist.name}({args})"
+    if iv.expr is None:
+        return f"{iv.name} = <array>"
+    return f"{iv.name} = {print_expr(_masked(iv.expr))}"
 
 
 @dataclass(frozen=True)
@@ -48,7 +108,7 @@ class Step:
 
     def describe(self) -> str:
         """Return a one-line description used in keys and debug printing."""
-        iv = _NUMBER.sub("#", str(self.intervention)) if self.intervention else ""
+        iv = _shape(self.intervention) if self.intervention else ""
         obs = " observed" if self.observed else ""
         fm = f" factual:{self.factual_mode}" if self.factual_mode else ""
         return f"{self.name} [{self.node.plate or '-'}] {self.mode}{fm}{obs} " \
@@ -204,3 +264,208 @@ def inference_plan(model: CheckedModel, sizes: Mapping[str, int],
         else:
             steps.append(Step(node, rank[name], "sample", observed=name in observed))
     return _make(steps, sizes)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A constraint that an intervention's value may break in a run of a plan.
+
+    Attributes
+    ----------
+    node : str
+        The node whose distribution parameter (or own value) is checked.
+    param : str or None
+        The parameter (NumPyro's name); None for the intervened node's own value, which
+        must lie in the support of the node's distribution.
+    constraint : str
+        A key of ``docalc.dsl.distributions.CONSTRAINTS``.
+    dist : str
+        The distribution as text, for messages (a new distribution's literals as '…').
+    plate : str or None
+        The node's plate.
+    units : int
+        The plate's size (1 for a global node).
+    sources : tuple of str
+        The intervened nodes whose values reach the checked value.
+
+    Nothing in it depends on intervention values: the checks of plans with one key are
+    equal, so a compiled function re-used for new values reports them correctly.
+    """
+
+    node: str
+    param: str | None
+    constraint: str
+    dist: str
+    plate: str | None
+    units: int
+    sources: tuple[str, ...]
+
+
+def _param_constraint(dist: str, param: str) -> str:
+    spec = DISTRIBUTIONS[dist]
+    p = spec.lookup(param)
+    if p is None or param == "logits":  # logits are listed as a simplex but are real
+        return "real"
+    return p.constraint
+
+
+def plan_checks(plan: Plan) -> tuple[tuple[Check, ...], dict[tuple[str, str | None], int]]:
+    """Return the constraints the plan's intervention values may break, and where each is.
+
+    A distribution is checked when a parameter's expression reads a node that an
+    intervention's value reaches (through deterministic nodes and draws); an intervened
+    node with a distribution is checked against that distribution's support unless its
+    value is a literal (the checker has refused literals outside the support already).
+
+    Parameters
+    ----------
+    plan : Plan
+        A forward or inference plan.
+
+    Returns
+    -------
+    checks : tuple of Check
+        In step order; a run reports one count per check.
+    at : dict
+        ``(node, param)`` (param None for a node's own value) to the check's index.
+    """
+    reach: dict[str, set[str]] = {}
+    found: list[Check] = []
+
+    def from_names(e: ast.Expr) -> set[str]:
+        out: set[str] = set()
+        for n in ast.names_in(e):
+            out |= reach.get(n.id, set())
+        return out
+
+    def add(st: Step, param: str | None, constraint: str, dist: Any, srcs: set[str]) -> None:
+        plate = st.node.plate
+        inner = ", ".join(f"{k}={print_expr(_masked(v)).replace('#', '…')}"
+                          for k, v in dist.args) if st.mode == "dist" else None
+        text = f"{dist.name}({inner})" if inner is not None else str(dist)
+        found.append(Check(st.name, param, constraint, text, plate,
+                           plan.size[plate] if plate else 1, tuple(sorted(srcs))))
+
+    def check_dist(st: Step, dist: Any) -> None:
+        for param, e in dist.args:
+            srcs = from_names(e)
+            if dist.name == "Uniform" and param in ("low", "high"):
+                if param == "high":
+                    srcs |= from_names(dist.arg("low"))
+                    if srcs:
+                        add(st, "high", "interval", dist, srcs)
+                continue
+            if srcs:
+                add(st, param, _param_constraint(dist.name, param), dist, srcs)
+
+    for st in plan.steps:
+        node, iv = st.node, st.intervention
+        if iv is not None:
+            srcs = {st.name}
+            for r in iv.reads:
+                if r != st.name:
+                    srcs |= reach.get(r, set())
+            if st.mode == "dist":
+                assert iv.dist is not None
+                check_dist(st, iv.dist)
+            elif st.mode == "shift" and st.factual_mode in ("sample", "abduct") \
+                    and node.dist is not None:
+                check_dist(st, node.dist)
+            literal = iv.expr is not None and literal_value(iv.expr) is not None
+            support = DISTRIBUTIONS[node.dist.name].support if node.dist else None
+            if st.mode in ("set", "shift") and support and support != "interval" \
+                    and not literal:
+                add(st, None, support, node.dist, srcs)
+            reach[st.name] = srcs
+        elif st.mode in ("det", "sample", "abduct"):
+            srcs = set().union(*(reach.get(p, set()) for p in node.parents))
+            if srcs and node.dist is not None:
+                check_dist(st, node.dist)
+            if srcs:
+                reach[st.name] = srcs
+    at = {(c.node, c.param): k for k, c in enumerate(found)}
+    return tuple(found), at
+
+
+CHECK_SITE = "__check{}"
+"""The NumPyro model records check k's count as a deterministic site of this name."""
+
+
+def check_samples(plan: Plan, values: Mapping[str, Any]) -> None:
+    """Raise if a fit's draws broke a check of the plan's interventions.
+
+    The NumPyro model of ``plan`` records, for each check of :func:`plan_checks`, how many
+    units broke it in each draw (site ``CHECK_SITE.format(k)``). A sampler compiled for
+    valid values is re-used for new ones, so this is where a bad new value is caught.
+
+    Parameters
+    ----------
+    plan : Plan
+        The inference plan that was fitted.
+    values : mapping
+        The sampled sites, with leading (chain, draw) axes; checks whose site is missing
+        (a sampler exported before checks were recorded) are skipped.
+
+    Raises
+    ------
+    DocalcInterventionError
+        As :func:`raise_violations`.
+    """
+    checks = plan_checks(plan)[0]
+    found = [(c, values[CHECK_SITE.format(k)]) for k, c in enumerate(checks)
+             if CHECK_SITE.format(k) in values]
+    if found:
+        raise_violations([c for c, _ in found], [v for _, v in found])
+
+
+def raise_violations(checks: Sequence[Check], counts: Sequence[Any], *,
+                     during: str | None = None) -> None:
+    """Raise a DocalcInterventionError if any check failed for some unit of some draw.
+
+    Parameters
+    ----------
+    checks : sequence of Check
+        What was checked.
+    counts : sequence of array_like
+        For each check, the number of units that broke it, per draw (any leading shape).
+    during : str, optional
+        The run the counts come from, for the message (default: the draws of a forward
+        run, counted).
+
+    Raises
+    ------
+    DocalcInterventionError
+        Naming the node, the parameter, the interventions that reach it, and in how many
+        draws and units the constraint failed.
+    """
+    ds = []
+    for check, count in zip(checks, counts, strict=True):
+        per_draw = np.asarray(count).reshape(-1)
+        bad = int(np.count_nonzero(per_draw))
+        if not bad:
+            continue
+        where = f"in {during}" if during else \
+            f"in {bad} of {per_draw.size} draw{'s' if per_draw.size != 1 else ''}"
+        if check.plate is not None:
+            where = f"for up to {int(per_draw.max())} of the {check.units} units of plate " \
+                    f"'{check.plate}', {where}"
+        words = CONSTRAINTS[check.constraint]
+        many = len(check.sources) > 1
+        do = f"the value{'s' if many else ''} do() gives {', '.join(check.sources)}"
+        if check.param is None:
+            detail = f"{do} {'are' if many else 'is'} outside the support of {check.node} " \
+                     f"~ {check.dist}: {check.node} must be {words}, but is not {where}"
+            hint = f"give {check.node} values that are {words}"
+        elif check.constraint == "interval":
+            detail = f"{do} {'give' if many else 'gives'} {check.node} ~ {check.dist} a " \
+                     f"high bound not above its low bound {where}"
+            hint = "keep low below high"
+        else:
+            detail = f"{do} {'make' if many else 'makes'} {check.param} of {check.node} ~ " \
+                     f"{check.dist} invalid: {check.param} must be {words}, but is not " \
+                     f"{where}"
+            hint = f"choose intervention values that keep {check.param} of {check.node} " \
+                   f"{words}"
+        ds.append(diagnostic("E603", None, detail=detail, hint=hint))
+    if ds:
+        raise ds[0].kind(ds)

@@ -15,10 +15,10 @@ import numpy as np
 
 from .engine import make_forward
 from .inference import count_trace
-from .plan import Plan
+from .plan import Check, Plan, plan_checks, raise_violations
 from .seeds import check_seed
 
-_FORWARD: dict[str, Callable[..., Any]] = {}
+_FORWARD: dict[str, tuple[Callable[..., Any], tuple[Check, ...]]] = {}
 MAX_ELEMENTS = 2**24  # per batch: draws x largest plate x nodes kept, about 64 MB of float32
 
 
@@ -28,9 +28,9 @@ def draw_keys(seed: int, n: int) -> Any:
     return jax.vmap(lambda i: jax.random.fold_in(base, i))(jnp.arange(n))
 
 
-def _forward(plan: Plan) -> Callable[..., Any]:
-    fn = _FORWARD.get(plan.key)
-    if fn is None:
+def _forward(plan: Plan) -> tuple[Callable[..., Any], tuple[Check, ...]]:
+    cached = _FORWARD.get(plan.key)
+    if cached is None:
         run = make_forward(plan)
 
         def batch(keys: Any, draws: Any, shared: Any, params: Any, arrays: Any) -> Any:
@@ -41,9 +41,9 @@ def _forward(plan: Plan) -> Callable[..., Any]:
 
             return jax.vmap(one)(keys, draws)
 
-        fn = jax.jit(batch)
-        _FORWARD[plan.key] = fn
-    return fn
+        # plans with one key have equal checks (they do not depend on intervention values)
+        cached = _FORWARD[plan.key] = (jax.jit(batch), plan_checks(plan)[0])
+    return cached
 
 
 def forward(plan: Plan, *, seed: int, n_draws: int, draws: Mapping[str, np.ndarray],
@@ -53,7 +53,7 @@ def forward(plan: Plan, *, seed: int, n_draws: int, draws: Mapping[str, np.ndarr
 
     Returns the kept nodes' values with a leading draw axis, as NumPy arrays.
     """
-    fn = _forward(plan)
+    fn, checks = _forward(plan)
     keys = draw_keys(seed, n_draws)
     params = jnp.asarray(params, dtype=jnp.float32)
     width = max([1, *plan.size.values()]) * max(len(plan.steps), 1)
@@ -71,9 +71,12 @@ def forward(plan: Plan, *, seed: int, n_draws: int, draws: Mapping[str, np.ndarr
         else:
             pad = 0
             ks = keys[start:stop]
-        res = fn(ks, part, dict(shared), params, dict(arrays))
+        res, counts = fn(ks, part, dict(shared), params, dict(arrays))
         res = {k: v for k, v in res.items() if keep is None or k in keep}
-        got = jax.device_get(res)
+        got, counts = jax.device_get((res, counts))
+        # an intervention value that made some distribution's parameter invalid (only the
+        # real draws count, not the padding)
+        raise_violations(checks, [np.asarray(c)[: stop - start] for c in counts])
         outs.append({k: np.asarray(v)[: stop - start] if pad else np.asarray(v)
                      for k, v in got.items()})
     return {k: np.concatenate([o[k] for o in outs]) for k in outs[0]}

@@ -140,7 +140,7 @@ def fit(model: Model, *, method: str, chains: int, tune: int, draws: int, seed: 
     from docalc.model import check_conditioning
 
     from . import data as data_mod
-    from .plan import inference_plan
+    from .plan import check_samples, inference_plan
 
     if method not in ("nuts", "svi"):
         raise _inference_error(f"unknown method {method!r}", hint="use 'nuts' or 'svi'")
@@ -197,6 +197,9 @@ def fit(model: Model, *, method: str, chains: int, tune: int, draws: int, seed: 
     # imported here, not above: inference.nuts imports it while XLA samples
     from .results import dataset, tree
 
+    # a sampler compiled for earlier intervention values is re-used for new ones: the draws
+    # record whether the new values gave some distribution an invalid parameter
+    check_samples(plan, values)
     # `<node>__<role>` sites are docalc's own (the checker keeps "__" out of user names)
     values = {k: v for k, v in values.items() if "__" not in k and k not in observed}
     groups = {"posterior": dataset(checked, values, bound.coords)}

@@ -7,11 +7,12 @@ from typing import Any
 
 import numpy as np
 
-from docalc.dsl.checker import suggest
+from docalc.dsl.checker import literal_value, suggest
 from docalc.dsl.distributions import CONSTRAINTS, DISTRIBUTIONS
 from docalc.dsl.errors import diagnostic
 from docalc.dsl.frontend import apply_intervention_text
-from docalc.dsl.ir import CheckedModel, InterventionDef
+from docalc.dsl.ir import CheckedModel, InterventionDef, plate_sizes
+from docalc.dsl.printer import format_number
 
 DoLike = Mapping[str, Any] | str | None
 
@@ -61,7 +62,62 @@ def apply(model: CheckedModel, arrays: Mapping[str, np.ndarray], do: DoLike,
     for iv in model.interventions:
         if iv.name in arrays and not (iv.kind == "set" and iv.expr is None):
             del arrays[iv.name]
+    check_index_columns(model, arrays, plate_sizes(model))
     return model, arrays
+
+
+def check_index_columns(model: CheckedModel, arrays: Mapping[str, np.ndarray],
+                        sizes: Mapping[str, int | None]) -> None:
+    """Check interventions on index columns: whole numbers that are codes of the group plate.
+
+    Parameters
+    ----------
+    model : CheckedModel
+        The intervened model.
+    arrays : mapping
+        Array-valued interventions.
+    sizes : mapping
+        Plate sizes; a group plate whose size is None (not known yet) is checked for
+        whole, non-negative codes only.
+
+    Raises
+    ------
+    DocalcInterventionError
+        For an expression, a shift or a new distribution on an index column, or a code
+        that is fractional, negative or past the group plate's last unit.
+    """
+    for iv in model.interventions:
+        node = model.node(iv.name)
+        group = node.index_of
+        if group is None:
+            continue
+        size = sizes.get(group)
+        codes = f"0..{size - 1}" if size else "0..K-1"
+        hint = f"'{iv.name}' picks a unit of plate '{group}' by its code {codes} (codes " \
+               "follow the order of the plate's labels in the data)"
+        literal = literal_value(iv.expr) if iv.expr is not None else None
+        if iv.kind != "set" or (iv.expr is not None and literal is None):
+            raise _error(f"do({iv}): '{iv.name}' is an index column into plate '{group}', "
+                         "which can only be set to a whole number or an array of them",
+                         hint=hint)
+        if iv.expr is None:
+            if iv.name not in arrays:
+                continue
+            values = np.asarray(arrays[iv.name], dtype=float).ravel()
+            shown = "array"
+        else:
+            assert literal is not None
+            values = np.asarray([literal])
+            shown = format_number(literal)
+        bad = (values != np.round(values)) | (values < 0)
+        if size:
+            bad |= values >= size
+        if bad.any():
+            where = f" (positions {np.flatnonzero(bad)[:5].tolist()})" if shown == "array" \
+                else ""
+            raise _error(f"do({iv.name} = {shown}){where}: '{iv.name}' is an index column "
+                         f"into plate '{group}', so its values must be whole numbers in "
+                         f"{codes}", hint=hint)
 
 
 def _array_intervention(model: CheckedModel, name: str, arr: np.ndarray) -> InterventionDef:
@@ -91,7 +147,23 @@ def _array_intervention(model: CheckedModel, name: str, arr: np.ndarray) -> Inte
 
 def check_array_shapes(model: CheckedModel, arrays: Mapping[str, np.ndarray],
                        sizes: Mapping[str, int]) -> None:
-    """Check array-valued interventions against the plate sizes of a run."""
+    """Check array-valued interventions, and those on index columns, against a run's sizes.
+
+    Parameters
+    ----------
+    model : CheckedModel
+        The intervened model.
+    arrays : mapping
+        Array-valued interventions.
+    sizes : mapping
+        The run's plate sizes.
+
+    Raises
+    ------
+    DocalcInterventionError
+        An array whose length is not the plate's, or an index code out of range.
+    """
+    check_index_columns(model, arrays, sizes)
     for name, arr in arrays.items():
         plate = model.node(name).plate
         if plate is None:

@@ -1,0 +1,241 @@
+"""Interventions in the compiler: signed literals, support checks of intervened runs, index
+columns set by do(), and observed values against a latent bound."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from conftest import draws
+
+import docalc as dc
+from docalc.compiler.inference import TRACES
+from docalc.compiler.plan import forward_plan
+from docalc.compiler.runs import literal_params
+from docalc.errors import DocalcInterventionError, SamplingWarning
+
+SCALE = "s ~ HalfNormal(1)\nplate i { t = 2 * s\n y ~ Normal(0, t) }"
+SCHOOLS = """mu ~ Normal(0, 5); tau ~ HalfCauchy(5)
+plate school[3] { theta ~ Normal(mu, tau) }
+plate student {
+  data school_of: school
+  score ~ Normal(theta[school_of], 0.001)
+}"""
+
+
+def _plan(model, do):  # type: ignore[no-untyped-def]
+    checked = model.do(do).checked
+    plan = forward_plan(checked, {"i": 5}, given=())
+    return plan, literal_params(checked, plan).tolist()
+
+
+# -- 1. a signed literal is one parameter slot ------------------------------------------
+
+
+@pytest.mark.parametrize(("pos", "neg", "values"), [
+    ({"b": 2.0}, {"b": -1.0}, ([2.0], [-1.0])),
+    ("b = 2", "b = -1", ([2.0], [-1.0])),
+    ("b = 3 - 1", "b = 3 - -1", ([3.0, 1.0], [3.0, -1.0])),
+    ("b = 2 * a", "b = -(2) * a", ([2.0], [-2.0])),
+    ("b ~ Normal(1, 2)", "b ~ Normal(-1, 2)", ([1.0, 2.0], [-1.0, 2.0])),
+])
+def test_signed_literal_shares_the_plan_key(linear_model, pos, neg, values) -> None:  # type: ignore[no-untyped-def]
+    p1, v1 = _plan(linear_model, pos)
+    p2, v2 = _plan(linear_model, neg)
+    assert p1.key == p2.key
+    assert (v1, v2) == values
+
+
+def test_negated_expression_is_not_a_literal(linear_model) -> None:  # type: ignore[no-untyped-def]
+    # -a is not a number: sharing the key of `b = a` would drop the sign
+    assert _plan(linear_model, "b = -a")[0].key != _plan(linear_model, "b = a")[0].key
+
+
+def test_negative_predict_does_not_retrace_and_is_used(linear_fit) -> None:  # type: ignore[no-untyped-def]
+    linear_fit.predict(do={"b": 1.0}, var_names=["y_mu"])
+    before = TRACES["forward"]
+    p = linear_fit.predict(do={"b": -1.0}, var_names=["y_mu"])
+    linear_fit.predict(do="b = -2.5", var_names=["y_mu"])
+    assert TRACES["forward"] == before
+    obs = linear_fit.posterior["observed_data"]
+    coef = {k: draws(linear_fit.posterior, "posterior", k)[:, None]
+            for k in ("beta_y0", "beta_ay", "beta_by", "beta_cy")}
+    a, c = obs["a"].to_numpy(), obs["c"].to_numpy()
+    expected = coef["beta_y0"] + coef["beta_ay"] * a - coef["beta_by"] + coef["beta_cy"] * c
+    np.testing.assert_allclose(draws(p, "predictions", "y_mu"), expected, rtol=1e-5,
+                               atol=1e-4)
+
+
+def test_negative_effect_does_not_retrace_and_is_used(linear_fit) -> None:  # type: ignore[no-untyped-def]
+    linear_fit.effect("y", do={"b": 1}, baseline={"b": 0})
+    before = TRACES["forward"]
+    e = linear_fit.effect("y", do={"b": -1}, baseline={"b": 0})
+    assert TRACES["forward"] == before
+    # same noise in both scenarios: the effect is exactly beta_by * (-1 - 0) per unit
+    beta_by = draws(linear_fit.posterior, "posterior", "beta_by")
+    np.testing.assert_allclose(draws(e, "effect", "y"), -np.repeat(beta_by[:, None], 100, 1),
+                               atol=1e-4)
+
+
+def test_negative_value_in_a_fit_does_not_retrace_the_sampler(  # type: ignore[no-untyped-def]
+        linear_model, linear_data, monkeypatch) -> None:
+    # no exported samplers: a new key would then show as a trace, not as a load from disk
+    monkeypatch.setenv("DOCALC_NO_CACHE", "1")
+    settings = {"chains": 2, "tune": 100, "draws": 100, "seed": 0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SamplingWarning)
+        linear_model.do(beta_y0=0.5).observe(linear_data).fit(**settings)
+        before = TRACES["nuts"]
+        fit = linear_model.do(beta_y0=-0.5).observe(linear_data).fit(**settings)
+    assert TRACES["nuts"] == before
+    assert (draws(fit.posterior, "posterior", "beta_y0") == -0.5).all()
+    obs = fit.posterior["observed_data"]
+    coef = {k: draws(fit.posterior, "posterior", k)[:, None]
+            for k in ("beta_ay", "beta_by", "beta_cy")}
+    expected = -0.5 + coef["beta_ay"] * obs["a"].to_numpy() \
+        + coef["beta_by"] * obs["b"].to_numpy() + coef["beta_cy"] * obs["c"].to_numpy()
+    np.testing.assert_allclose(draws(fit.posterior, "posterior", "y_mu"), expected,
+                               rtol=1e-5, atol=1e-4)
+
+
+# -- 2. values that give a distribution an invalid parameter ----------------------------
+
+
+@pytest.mark.parametrize(("do", "words"), [
+    ("s = 0 - 1", ["do() gives s is outside the support of s ~ HalfNormal",
+                   "do() gives s makes scale of y"]),
+    ("s = -1 * s", ["s must be positive", "scale of y ~ Normal(loc=0, scale=t) invalid"]),
+    ({"t": -1}, ["the value do() gives t makes scale of y", "scale must be positive",
+                 "for up to 3 of the 3 units of plate 'i', in 1 of 1 draw"]),
+])
+def test_invalid_downstream_scale_is_an_error(do, words) -> None:  # type: ignore[no-untyped-def]
+    model = dc.compile(SCALE).do(do)
+    with pytest.raises(DocalcInterventionError) as err:
+        model.simulate(n=3, seed=0)
+    for w in words:
+        assert w in str(err.value)
+
+
+def test_support_check_keeps_values_as_arguments() -> None:
+    model = dc.compile(SCALE)
+    y = model.do(t=2.0).simulate(n=4000, seed=0)["y"]
+    before = TRACES["forward"]
+    assert abs(float(y.std()) - 2.0) < 0.1
+    with pytest.raises(DocalcInterventionError, match="scale of y"):
+        model.do(t=-2.0).simulate(n=4000, seed=0)
+    y3 = model.do(t=3.0).simulate(n=4000, seed=0)["y"]
+    assert TRACES["forward"] == before
+    np.testing.assert_allclose(y3, 1.5 * y, rtol=1e-5)  # same noise, scale 3 not 2
+
+
+def test_shift_breaking_some_units_counts_them() -> None:
+    model = dc.compile("plate i { s ~ HalfNormal(1)\n y ~ Normal(0, s) }").do("s = s - 1")
+    with pytest.raises(DocalcInterventionError) as err:
+        model.sample_prior(draws=20, n=50, seed=0)
+    msg = str(err.value)
+    assert "of the 50 units of plate 'i', in 20 of 20 draws" in msg
+    assert "scale of y" in msg and "s must be positive" in msg
+
+
+def test_predict_shift_of_a_posterior_scale(linear_fit) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DocalcInterventionError, match=r"gives sigma_y is outside"):
+        linear_fit.predict(do="sigma_y = sigma_y - 10")
+    ok = linear_fit.predict(do="sigma_y = sigma_y + 1", var_names=["sigma_y"])
+    np.testing.assert_allclose(draws(ok, "predictions", "sigma_y"),
+                               draws(linear_fit.posterior, "posterior", "sigma_y") + 1,
+                               rtol=1e-6)
+
+
+def test_uniform_bounds_out_of_order() -> None:
+    model = dc.compile("lo ~ Normal(0, 1)\nhi = lo + 1\nplate i { x ~ Uniform(lo, hi) }")
+    with pytest.raises(DocalcInterventionError, match="high bound not above its low bound"):
+        model.do(hi=-50).simulate(n=3, seed=0)
+
+
+def test_probabilities_from_an_intervened_node() -> None:
+    model = dc.compile("q ~ Beta(1, 1)\nplate i { z ~ Categorical([q, 1 - q]) }")
+    z = model.do(q=0.25).simulate(n=4000, seed=0)["z"]
+    assert abs(float(z.mean()) - 0.75) < 0.03
+    with pytest.raises(DocalcInterventionError, match="probs of z"):
+        model.do("q = 0 - 0.5").simulate(n=3, seed=0)
+
+
+# -- 3. do() on an index column ------------------------------------------------------
+
+
+def test_index_column_set_to_a_code() -> None:
+    sim = dc.compile(SCHOOLS).do(school_of=2).simulate(n=4, seed=0)
+    theta = sim.attrs["plates"]["school"]["theta"]
+    assert (sim["school_of"] == 2).all()
+    np.testing.assert_allclose(sim["score"], theta[2], atol=0.01)
+    codes = np.array([0, 2, 1, 0])
+    sim = dc.compile(SCHOOLS).do(school_of=codes).simulate(n=4, seed=0)
+    np.testing.assert_allclose(sim["score"], np.asarray(theta)[codes], atol=0.01)
+
+
+@pytest.mark.parametrize("value", [3, 1.5, -1, np.array([0, 5, 1]), "school_of + 1"])
+def test_index_column_bad_codes(value) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DocalcInterventionError, match="index column into plate 'school'"):
+        dc.compile(SCHOOLS).do(school_of=value).simulate(n=3, seed=0)
+
+
+def test_index_column_checked_against_the_data_sized_plate(examples) -> None:  # type: ignore[no-untyped-def]
+    text = SCHOOLS.replace("school[3]", "school")
+    data = {"school_of": ["A", "B", "A"]}
+    sim = dc.compile(text).do(school_of=1).simulate(data=data, seed=0)
+    assert (sim["school_of"] == "B").all()
+    with pytest.raises(DocalcInterventionError, match=r"whole numbers in 0\.\.1"):
+        dc.compile(text).do(school_of=2).simulate(data=data, seed=0)
+    eight = dc.load(examples / "eight_schools.scm")
+    with pytest.raises(DocalcInterventionError, match=r"0\.\.7"):
+        eight.do(school_of=8)
+
+
+# -- 4. an observed value against a latent bound -------------------------------------
+
+
+@pytest.mark.parametrize("low", [0, 1])
+def test_observed_uniform_with_a_latent_bound(low) -> None:  # type: ignore[no-untyped-def]
+    model = dc.compile(f"hi ~ Uniform({low}, 5)\nplate i {{ x ~ Uniform(0, hi) }}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SamplingWarning)
+        fit = model.observe({"x": [0.5, 0.7]}).fit(chains=2, tune=200, draws=200, seed=0)
+    hi = draws(fit.posterior, "posterior", "hi")
+    assert hi.min() > 0.7 and hi.max() < 5
+
+
+def test_fit_with_an_invalid_scale(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from docalc.compiler import inference
+    from docalc.compiler.data import as_arrays
+    from docalc.compiler.plan import check_samples, inference_plan
+
+    monkeypatch.setenv("DOCALC_NO_CACHE", "1")
+    model = dc.compile(SCALE.replace("2 * s", "3 * s")).observe({"y": [0.1, -0.3, 0.5]})
+    # a new sampler runs the model once with concrete values: refused before sampling
+    with pytest.raises(DocalcInterventionError, match=r"gives t makes scale of y .* the "
+                       r"model's first run"):
+        model.do("t = 0 - 1").fit(chains=2, tune=100, draws=100, seed=0)
+    # a sampler built for t = 2 and re-used for t = -2 records the broken check per draw
+    settings = inference.Settings(chains=2, tune=50, draws=50)
+    for value, bad in ((2.0, False), (-2.0, True)):
+        m = model.do(t=value)
+        plan = inference_plan(m.checked, m._bound.sizes, {"y"})
+        out = inference.nuts(plan, as_arrays(m.checked, m._bound),
+                             literal_params(m.checked, plan), {}, settings, seed=0)
+        if bad:
+            with pytest.raises(DocalcInterventionError, match="in 100 of 100 draws"):
+                check_samples(plan, out.values)
+        else:
+            check_samples(plan, out.values)
+    # and the public fit, re-using that sampler, refuses the bad value's draws
+    with pytest.raises(DocalcInterventionError, match="in 100 of 100 draws"):
+        model.do(t=-2.0).fit(chains=2, tune=50, draws=50, seed=0)
+
+
+def test_new_distribution_reading_an_intervened_node() -> None:
+    model = dc.compile("s ~ HalfNormal(1)\nplate i { x ~ Normal(0, 1)\n y ~ Normal(x, 1) }")
+    y = model.do("s = 0.5, x ~ Normal(1, s)").simulate(n=4000, seed=0)["x"]
+    assert abs(float(y.std()) - 0.5) < 0.03 and abs(float(y.mean()) - 1) < 0.03
+    with pytest.raises(DocalcInterventionError, match=r"scale of x ~ Normal\(loc=…, scale=s"):
+        model.do("s = 0 - 0.5, x ~ Normal(1, s)").simulate(n=3, seed=0)
