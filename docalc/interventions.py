@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from docalc.dsl.checker import literal_value, suggest
+from docalc.dsl.checker import interval_bounds, literal_value, suggest
 from docalc.dsl.distributions import CONSTRAINTS, DISTRIBUTIONS
 from docalc.dsl.errors import diagnostic
 from docalc.dsl.frontend import apply_intervention_text
@@ -136,11 +136,14 @@ def _array_intervention(model: CheckedModel, name: str, arr: np.ndarray) -> Inte
         from docalc.compiler.data import outside_support
 
         spec = DISTRIBUTIONS[node.dist.name]
-        bad = outside_support(spec.support, arr.astype(float).ravel())
+        low, high = interval_bounds(spec, node.dist)
+        bad = outside_support(spec.support, arr.astype(float).ravel(), low=low, high=high)
         if bad.any():
+            words = CONSTRAINTS[spec.support] if low is None or high is None else \
+                f"between {format_number(low)} and {format_number(high)}"
             d = diagnostic("E602", None, name=name,
                            value=f"array (positions {np.flatnonzero(bad)[:5].tolist()})",
-                           dist=node.dist.name, constraint=CONSTRAINTS[spec.support])
+                           dist=node.dist.name, constraint=words)
             raise d.kind([d])
     return InterventionDef(name, "set", expr=None)
 

@@ -583,17 +583,29 @@ def _outside(spec: Any, dist: Any, value: float) -> str | None:
     """
     if not in_support(spec.support, value):
         return CONSTRAINTS[spec.support]
-    if spec.support != "interval":
-        return None
-    lo, hi = (_bound(dist, p) for p in spec.params[:2])
+    lo, hi = interval_bounds(spec, dist)
     if lo is None or hi is None or lo <= value <= hi:
         return None
     return f"between {format_number(lo)} and {format_number(hi)}"
 
 
-def _bound(dist: Any, param: Any) -> float | None:
-    expr = dist.arg(param.name)
-    return param.default if expr is None else literal_value(expr)
+def interval_bounds(spec: Any, dist: Any) -> tuple[float | None, float | None]:
+    """Return an interval support's bounds where they are literals, else None for each.
+
+    Parameters
+    ----------
+    spec : DistSpec
+        The distribution's entry (bounds are its first two parameters).
+    dist : DistCall
+        The node's distribution with its arguments (a missing one takes its default).
+    """
+    if spec.support != "interval":
+        return None, None
+    out = []
+    for param in spec.params[:2]:
+        expr = dist.arg(param.name)
+        out.append(param.default if expr is None else literal_value(expr))
+    return out[0], out[1]
 
 
 def _topological(nodes: dict[str, Node], g: nx.DiGraph) -> tuple[Node, ...]:

@@ -239,3 +239,11 @@ def test_new_distribution_reading_an_intervened_node() -> None:
     assert abs(float(y.std()) - 0.5) < 0.03 and abs(float(y.mean()) - 1) < 0.03
     with pytest.raises(DocalcInterventionError, match=r"scale of x ~ Normal\(loc=…, scale=s"):
         model.do("s = 0 - 0.5, x ~ Normal(1, s)").simulate(n=3, seed=0)
+
+
+def test_uniform_node_set_outside_its_literal_bounds() -> None:
+    model = dc.compile("plate i {\n  x ~ Uniform(0, 1)\n  y ~ Normal(x, 1)\n}")
+    for value in (7, np.array([0.5, 7.0, 0.2])):
+        with pytest.raises(DocalcInterventionError, match="x must be between 0 and 1"):
+            model.do(x=value)
+    assert model.do(x=np.array([0.5, 0.25])).simulate(n=2, seed=0)["x"].tolist() == [0.5, 0.25]
