@@ -7,6 +7,7 @@ all chains, and none for a refit of the same structure and shapes in the same pr
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -113,7 +114,14 @@ def _build(model: Callable[..., None], args: tuple[Any, ...], settings: Settings
     from numpyro.infer.hmc import hmc
     from numpyro.infer.util import initialize_model
 
-    info = initialize_model(jax.random.PRNGKey(0), model, model_args=args, dynamic_args=True)
+    with warnings.catch_warnings():
+        # NumPyro tries starting points with real values; one where an observed value is
+        # outside a latent bound (x ~ Uniform(0, hi) with hi drawn below x) has zero density
+        # and is retried, which is expected, so its "Out-of-support values" warning is noise
+        warnings.filterwarnings("ignore", message="Out-of-support values provided",
+                                category=UserWarning)
+        info = initialize_model(jax.random.PRNGKey(0), model, model_args=args,
+                                dynamic_args=True)
     potential_gen = info.potential_fn
     postprocess_gen = info.postprocess_fn
     template = info.param_info.z
