@@ -155,6 +155,13 @@ def bind(model: CheckedModel, data: DataLike | None, *, n: int | None = None,
         sizes[group] = k
         out[name] = codes
     unsized = [p.name for p in model.plates if p.name not in sizes]
+    if n is not None and not model.plates:
+        raise data_error(f"n={n} but the model has no plate, so there are no units to count",
+                         hint="leave n out: a model of globals only has one value per node")
+    if n is not None and not unsized and not lengths:
+        raise data_error(f"n={n} sizes no plate: every plate of the model has a fixed size "
+                         f"({', '.join(f'{p}[{k}]' for p, k in sizes.items())})",
+                         hint="leave n out")
     if n is not None and not unsized:
         # n sizes no plate here, so a disagreement with the data would be dropped silently
         wrong = {p: sizes[p] for p in lengths if sizes[p] != int(n)}
@@ -168,7 +175,7 @@ def bind(model: CheckedModel, data: DataLike | None, *, n: int | None = None,
     if require_inputs:
         missing = [nd.name for nd in model.nodes
                    if nd.kind is Kind.DATA and nd.name not in out
-                   and model.intervention(nd.name) is None]
+                   and not _replaced(model, nd.name)]
         if missing:
             raise data_error(f"{what} is missing column(s) {', '.join(missing)}, declared as "
                              "`data` in the model", hint="add the column(s) to the data")
@@ -179,6 +186,12 @@ def bind(model: CheckedModel, data: DataLike | None, *, n: int | None = None,
     for name, arr in out.items():
         _check_support(model, nodes[name], arr, index, out)
     return Bound(out, sizes, coords)
+
+
+def _replaced(model: CheckedModel, name: str) -> bool:
+    """Whether a do() gives the node a value that does not read its own (factual) value."""
+    iv = model.intervention(name)
+    return iv is not None and iv.kind != "shift"
 
 
 def _pad_labels(group: str, labels: list[Any], k: int) -> np.ndarray:
@@ -256,7 +269,8 @@ def _codes(name: str, arr: np.ndarray, index: pd.Index | None,
             codes = np.array([lookup.get(v, -1) for v in arr], dtype=np.int32)
             if (codes < 0).any():
                 raise data_error(f"column '{name}' has labels the fit never saw in rows "
-                                 f"{_rows(codes < 0, index)}", hint=f"known labels: {known}")
+                                 f"{_rows(codes < 0, index)}",
+                                 hint=f"known labels: {', '.join(map(str, known))}")
             return codes, list(known)
         found, labels = pd.factorize(pd.Series(arr), sort=False)
         return np.asarray(found, dtype=np.int32), list(labels)

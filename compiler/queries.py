@@ -177,7 +177,9 @@ def prior_source(model: Model, draws: int, seed: int) -> Source:
                   if checked.node(k).kind is Kind.DATA}
         bound = data_mod.Bound(inputs, dict(bound.sizes), dict(bound.coords))
     else:
-        bound = data_mod.bind(checked, None, n=PRIOR_UNITS, what="data")
+        # units per prior draw, for the plates the model does not size itself
+        unsized = any(p.size is None for p in checked.plates)
+        bound = data_mod.bind(checked, None, n=PRIOR_UNITS if unsized else None, what="data")
     shared = data_mod.as_arrays(checked, bound)
     plan = forward_plan(checked, bound.sizes, given=bound.names)
     values = forward(plan, seed=seed, n_draws=draws, draws={}, shared=shared,

@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from docalc.dsl.errors import SamplingWarning, diagnostic
+from docalc.dsl.errors import DataWarning, SamplingWarning, diagnostic
 from docalc.dsl.ir import CheckedModel, Kind
 
 from .runtime import ensure_jax
@@ -43,6 +44,17 @@ def prepare(model: Model, data: Any, n: int | None, what: str = "data") -> tuple
     from . import data as data_mod
 
     bound = data_mod.bind(model.checked, data, n=n, what=what)
+    drawn = sorted(k for k in bound.columns if model.checked.node(k).kind is not Kind.DATA)
+    if drawn:
+        # holding a drawn node at given values would be neither do() nor conditioning;
+        # as PyMC's prior predictive does, such columns are drawn afresh (they still size
+        # their plates and give group labels)
+        warnings.warn(f"simulating draws {', '.join(drawn)} afresh: the {what} column(s) for "
+                      "them are not used (only `data` inputs are); to fix a node's value use "
+                      f"do({drawn[0]} = ...), to condition on it use observe(...).fit()",
+                      DataWarning, stacklevel=4)
+        kept = {k: v for k, v in bound.columns.items() if k not in drawn}
+        bound = replace(bound, columns=kept)
     check_array_shapes(model.checked, model._arrays, bound.sizes)
     return bound, data_mod.as_arrays(model.checked, bound)
 
@@ -80,6 +92,8 @@ def _frame(checked: CheckedModel, values: dict[str, np.ndarray], bound: Bound) -
     units = [p.name for p in checked.plates if p.name not in groups and p.name in frames]
     main = units[0] if units else next((p.name for p in checked.plates if p.name in frames),
                                         None)
+    if main not in frames:
+        return pd.DataFrame()  # a model with no nodes
     df = frames[main]
     # the other plates' (and the globals') draws ride along for callers who want them
     df.attrs["plates"] = {k if k is not None else "global": v.to_dict("list")
@@ -165,8 +179,9 @@ def fit(model: Model, *, method: str, chains: int, tune: int, draws: int, seed: 
     check_array_shapes(checked, model._arrays, bound.sizes)
     observed = {k for k in bound.names if checked.node(k).kind is not Kind.DATA}
     plan = inference_plan(checked, bound.sizes, observed)
-    latent = [st for st in plan.steps if st.mode in ("sample", "dist", "shift")
-              and not st.observed]
+    # a shift is random only through a drawn factual value (not a data column or formula)
+    latent = [st for st in plan.steps if not st.observed and (
+        st.mode in ("sample", "dist") or (st.mode == "shift" and st.node.dist is not None))]
     if not latent:
         raise _inference_error("every stochastic node is observed or intervened on: there is "
                                "nothing to infer")

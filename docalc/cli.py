@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -38,6 +39,7 @@ EXIT_USAGE = 2  # argparse's own status for a bad command line
 HDI_PROB = 0.94
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
+NETCDF_SUFFIXES = (".nc", ".nc4")
 DELIMITED = {".csv": ",", ".txt": ",", ".tsv": "\t"}
 
 
@@ -365,6 +367,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 def cmd_fit(args: argparse.Namespace) -> int:
     """Fit the model to data, print a summary and write the posterior as netCDF."""
+    if args.output is not None:
+        _check_writable(args.output, NETCDF_SUFFIXES, "a netCDF posterior (.nc)")
     model = observe(load_model(args.model, args.do), args.data)
     fit = _fit(model, args)
     if args.output is not None:
@@ -452,13 +456,26 @@ def _with_file(exc: DocalcError, path: str) -> DocalcError:
     return new
 
 
+def _check_writable(out: str, suffixes: tuple[str, ...], what: str) -> None:
+    """Refuse an output path before the work, not after minutes of sampling."""
+    p = Path(out)
+    if p.suffix.lower() not in suffixes:
+        raise CLIError(out, f"is not a name for {what}",
+                       hint=f"use a file name ending in {' or '.join(suffixes)}")
+    folder = p.parent if str(p.parent) else Path(".")
+    if not folder.is_dir():
+        raise CLIError(out, f"cannot be written: no folder {str(folder)!r}")
+    if not os.access(folder, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):
+        raise CLIError(out, "cannot be written: permission denied")
+
+
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
 
 
-def _whole(minimum: int) -> Callable[[str], int]:
-    """Return an argparse type for whole numbers of at least ``minimum``."""
+def _whole(minimum: int, below: int | None = None) -> Callable[[str], int]:
+    """Return an argparse type for whole numbers from ``minimum`` up to ``below`` (excluded)."""
 
     def parse(text: str) -> int:
         try:
@@ -467,6 +484,8 @@ def _whole(minimum: int) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
         if v < minimum:
             raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {v}")
+        if below is not None and v >= below:
+            raise argparse.ArgumentTypeError(f"must be below {below}, got {v}")
         return v
 
     return parse
@@ -474,6 +493,7 @@ def _whole(minimum: int) -> Callable[[str], int]:
 
 _positive = _whole(1)
 _nonnegative = _whole(0)
+_seed = _whole(0, 2**32)  # JAX keys take 32-bit seeds
 
 
 def _add_do(p: argparse.ArgumentParser) -> None:
@@ -495,7 +515,7 @@ def _add_sampling(p: argparse.ArgumentParser, draws_help: str) -> None:
                    help="NUTS target acceptance rate (default 0.8)")
     g.add_argument("--steps", metavar="N", type=_positive, default=5000,
                    help="SVI steps (default 5000)")
-    g.add_argument("--seed", metavar="N", type=int, default=0, help="random seed (default 0)")
+    g.add_argument("--seed", metavar="N", type=_seed, default=0, help="random seed (default 0)")
     g.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="show a progress bar on stderr (default: when stderr is a terminal)")
 
@@ -541,7 +561,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "the model")
     _add_do(p)
     p.add_argument("--data", metavar="FILE", help="input columns (the model's `data` nodes)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
     p.add_argument("--deterministic", action="store_true",
                    help="also write deterministic nodes (left out by default, since a fit "
                         "cannot observe them)")

@@ -42,6 +42,13 @@ def apply(model: CheckedModel, arrays: Mapping[str, np.ndarray], do: DoLike,
     array_ivs: list[InterventionDef] = []
     for name, value in items.items():
         if isinstance(value, str):
+            group = model.node(name).index_of if name in model.names else None
+            if group is not None and value.strip() not in model.names:
+                # "A" would parse as an undefined node A; say what an index column takes
+                raise _error(f"do({name} = {value!r}): the index column takes the code of a "
+                             f"group of plate '{group}' (0, 1, ...), not its label",
+                             hint=f"codes follow the order of the labels in "
+                                  f"fit.posterior's '{group}' coordinate")
             text_parts.append(f"{name} = {value}")
             continue
         arr = np.asarray(value)

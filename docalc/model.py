@@ -229,9 +229,13 @@ def check_conditioning(checked: CheckedModel, names: frozenset[str]) -> None:
                     "observing it would silently constrain nothing",
                 hint=f"drop the '{name}' column and observe its stochastic parents or "
                      f"children, or give it noise: `{name} ~ Normal(<expr>, sd)`"))
-        elif iv is not None and iv.kind in ("set", "shift"):
+        elif iv is not None and iv.kind in ("set", "shift") and node.kind is not Kind.DATA:
+            # (a data input's column is its factual value, which a shift reads)
+            # a do() given as text to the API has its own source, not the model's lines
+            text = checked.text if iv.span is not None and \
+                iv.span.source == checked.source else None
             diags.append(diagnostic(
-                "E911", iv.span, source_text=checked.text,
+                "E911", iv.span, source_text=text,
                 detail=f"'{name}' is set by do({iv}) and cannot also be observed",
                 hint="fit the observed model without this do(), then ask "
                      "fit.predict(do=...) or fit.effect(...); or drop the column"))

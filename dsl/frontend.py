@@ -27,10 +27,10 @@ def check_text(text: str, source: str = "<string>") -> CheckedModel:
 
 
 def read_source(path: str | Path) -> str:
-    """Read a model file as UTF-8, turning OS errors into DocalcError."""
+    """Read a model file as UTF-8 (a byte-order mark is dropped), OS errors as DocalcError."""
     p = Path(path)
     try:
-        return p.read_text(encoding="utf-8")
+        return p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise _file_error(str(p), "no such file") from None
     except IsADirectoryError:

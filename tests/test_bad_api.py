@@ -114,3 +114,51 @@ def test_latent_discrete_node_is_refused_before_sampling() -> None:
     with pytest.raises(dc.DocalcInferenceError, match=r"latent discrete node.*talent") as info:
         model.fit(chains=1, tune=10, draws=10)
     assert "give talent a data column" in str(info.value)
+
+
+def test_n_that_sizes_no_plate_is_refused() -> None:
+    with pytest.raises(dc.DocalcDataError, match="n=4 but the model has no plate"):
+        dc.compile("a ~ Normal(0, 1)").simulate(n=4)
+    fixed = dc.compile("plate s[3] {\n  y ~ Normal(0, 1)\n}")
+    with pytest.raises(dc.DocalcDataError, match=r"n=4 sizes no plate: .*s\[3\]"):
+        fixed.simulate(n=4)
+    assert len(fixed.simulate(seed=0)) == 3
+    assert dc.compile("").simulate().empty  # nothing to draw, nothing to fail on
+
+
+def test_simulate_draws_stochastic_columns_afresh_and_says_so(model: dc.Model) -> None:
+    given = pd.DataFrame({"a": [0.0] * 4, "b": [1.0] * 4, "c": [2.0] * 4, "y": [9.0] * 4})
+    with pytest.warns(dc.DataWarning, match="simulating draws a, b, c, y afresh"):
+        sim = model.simulate(data=given, seed=0)
+    assert len(sim) == 4 and not (sim["y"] == 9.0).any()
+
+
+def test_do_given_as_text_reports_its_own_place(model: dc.Model) -> None:
+    data = model.do(beta_ay=1.0).simulate(n=5, seed=0)[["a", "b", "c", "y"]]
+    with pytest.raises(dc.DocalcError) as info:
+        model.observe(data).do(b=0).fit()
+    text = str(info.value)
+    assert text.startswith("<do>:1:1: error: 'b' is set by do(b = 0)")
+    assert "beta_y0" not in text  # not a line of the model file under the do's caret
+
+
+def test_shift_of_a_data_input_reads_its_column() -> None:
+    m = dc.compile("b ~ Normal(0, 1)\ns ~ HalfNormal(1)\nplate i {\n  data x\n"
+                   "  y ~ Normal(b * x, s)\n}")
+    with pytest.raises(dc.DocalcDataError, match=r"missing column.* x"):
+        m.do(x="x - 0.5").simulate(n=3)
+    sim = m.do(x="x - 0.5", b=2.0, s=0.1).simulate(data={"x": [1.0, 2.0]}, seed=0)
+    assert sim["x"].tolist() == [0.5, 1.5]
+
+
+def test_index_column_label_in_do_is_explained() -> None:
+    m = dc.load("examples/eight_schools.scm")
+    with pytest.raises(dc.DocalcInterventionError, match=r"takes the code of a group of plate "
+                       r"'school'.*not its label"):
+        m.do(school_of="A")
+
+
+def test_model_file_with_a_byte_order_mark(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "bom.scm"
+    path.write_bytes("\ufeffa ~ Normal(0, 1)\n".encode())
+    assert [n.name for n in dc.load(path).checked.nodes] == ["a"]

@@ -85,11 +85,25 @@ def test_bad_do_is_a_model_error(tmp_path: Path) -> None:
     ("fit", str(GEAR), "--data", str(GEAR_CSV), "--chains", "0"),
     ("simulate", str(LINEAR), "--n", "many"),
     ("fit", str(GEAR), "--data", str(GEAR_CSV), "--method", "hmc"),
+    ("simulate", str(LINEAR), "--n", "3", "--seed", "-1"),
+    ("simulate", str(LINEAR), "--n", "3", "--seed", str(2**32)),
 ])
 def test_usage_errors_exit_2(tmp_path: Path, args: tuple[str, ...]) -> None:
     proc = docalc_cli(*args, cwd=tmp_path)
     assert proc.returncode == 2, proc.stderr
     assert "usage: docalc" in proc.stderr
+
+
+@pytest.mark.parametrize(("out", "expect"), [
+    ("posterior.csv", "is not a name for a netCDF posterior"),
+    ("no/such/folder/posterior.nc", "cannot be written: no folder"),
+])
+def test_fit_output_is_checked_before_sampling(tmp_path: Path, out: str, expect: str) -> None:
+    proc = docalc_cli("fit", GEAR, "--data", GEAR_CSV, "-o", out, *SMALL, cwd=tmp_path)
+    assert proc.returncode == 1
+    assert f"{out}: error: {expect}" in proc.stderr
+    assert "NUTS" not in proc.stderr and proc.stdout == ""  # refused before any sampling
+    no_traceback(proc)
 
 
 def test_help_for_every_command(tmp_path: Path) -> None:
