@@ -21,6 +21,8 @@ import jax
 import jax.numpy as jnp
 import numpyro
 
+from docalc.dsl.distributions import DISTRIBUTIONS
+
 from . import dists
 from .expr import Fn, compile_expr, literal_slots
 from .plan import (
@@ -57,8 +59,6 @@ def _ok(constraint: str, v: Any) -> Any:
             return (v == 0) | (v == 1)
         case "count" | "category":
             return finite & (v >= 0) & whole
-        case "positive_count":
-            return finite & (v >= 1) & whole
     return finite
 
 
@@ -99,20 +99,40 @@ class _Compiled:
         name = st.intervention.dist.name if new and st.intervention and st.intervention.dist \
             else st.node.dist.name  # type: ignore[union-attr]
         args = {k: f(env, params) for k, f in fns.items()}
-        self.check_args(st, args, counts)
+        self.check_args(st, args, counts, name)
         return dists.make(name, args)
 
-    def check_args(self, st: Step, args: Mapping[str, Any],
-                   counts: dict[int, Any] | None) -> None:
-        """Count, into ``counts``, the units where checked parameters break their constraint."""
+    def check_args(self, st: Step, args: Mapping[str, Any], counts: dict[int, Any] | None,
+                   dist: str | None = None) -> None:
+        """Count, into ``counts``, the units where checked parameters break their constraint.
+
+        Parameters
+        ----------
+        st : Step
+            The node drawn.
+        args : mapping
+            Its parameters, by NumPyro name, as the run computed them.
+        counts : dict or None
+            Check index to the number of broken units; None when nothing is checked.
+        dist : str, optional
+            The distribution drawn from; default the node's own (give a stochastic
+            intervention's new one).
+        """
         if counts is None:
             return
+        if dist is None:
+            dist = st.node.dist.name if st.node.dist is not None else ""
         for param, k in self._params.get(st.name, ()):
             check = self.checks[k]
             if check.constraint == "interval":  # Uniform's bounds must be ordered
                 ok = jnp.asarray(args["high"]) > jnp.asarray(args["low"])
             else:
                 ok = _ok(check.constraint, args[param])
+                if _listed(dist, param) and check.constraint != "simplex":
+                    # a list parameter (Categorical's logits) has a trailing event axis:
+                    # a unit is broken when any of its entries is (a simplex is reduced
+                    # by _ok already)
+                    ok = jnp.all(ok, axis=-1)
             self._count(k, ok, st, counts)
 
     def check_value(self, st: Step, value: Any, counts: dict[int, Any] | None) -> None:
@@ -128,6 +148,13 @@ class _Compiled:
             # own argument validation would otherwise raise a bare ValueError)
             raise_violations([self.checks[k]], [n], during="the model's first run (at the "
                              "sampler's starting point, before sampling)")
+
+
+def _listed(dist: str, param: str) -> bool:
+    """Whether a parameter is given as a list (the catalogue marks those as a simplex)."""
+    spec = DISTRIBUTIONS.get(dist)
+    p = spec.lookup(param) if spec is not None else None
+    return p is not None and p.constraint == "simplex"
 
 
 def _bad_units(ok: Any, shape: tuple[int, ...]) -> Any:
@@ -199,7 +226,7 @@ def _value(c: _Compiled, st: Step, mode: str, key: Any, env: dict[str, Any], giv
             fargs = {k: f(given, params) for k, f in c.args[st.name].items()}
             eps = dists.abduct(name, fargs, given[st.name])
             nargs = {k: f(env, params) for k, f in c.args[st.name].items()}
-            c.check_args(st, nargs, counts)
+            c.check_args(st, nargs, counts, name)
             return dists.from_noise(name, nargs, eps)
         case "shift":
             assert st.factual_mode is not None

@@ -15,6 +15,13 @@ call (``x = loc + scale * eps`` and the like); families without such a transform
 drawn from their key on each call (correct, slower). When the outcome's mechanism is
 location-type with the same spread in both scenarios, its shared noise cancels exactly
 in the difference and the per-unit effect is the difference of the locations.
+
+Checks. A value may make some distribution's parameter invalid downstream (``do(x = -5)``
+with ``y ~ Poisson(b * x)``). As in the forward runs (``engine.make_forward``), each call
+counts, per draw, the units that break each check of ``plan.plan_checks`` and the host
+raises a DocalcInterventionError (``plan.raise_violations``), so the live numbers exist
+exactly when ``Fit.effect`` gives them. The fixed baseline's checks are run once, when
+the function is built.
 """
 
 from __future__ import annotations
@@ -115,6 +122,9 @@ class EffectFunction:
         The outcome's plate size; None for a global outcome.
     supports : dict
         Each control's support constraint (a key of ``docalc.dsl.distributions.CONSTRAINTS``).
+    checks : tuple of docalc.compiler.plan.Check
+        What each call checks (``plan.plan_checks`` of the intervened scenario; the same
+        for every value).
 
     """
 
@@ -164,8 +174,16 @@ class EffectFunction:
         params_b = literal_params(b.checked, b.plan)
 
         ca, cb = engine._Compiled(a.plan), engine._Compiled(b.plan)
+        # the checks do not depend on the values (plan.Check), so the ones _Compiled found
+        # for the template serve every call
+        self.checks = ca.checks
         steps_a = _relevant(a.plan, a.checked, outcome)
         steps_b = _relevant(b.plan, b.checked, outcome)
+        # Fit.effect checks every step of its plan, and a plan may keep a node the outcome
+        # does not read (a hard intervention computable from what is kept); such nodes (and
+        # what their checks read) are run for their counts only: XLA drops unused draws
+        tail_a = _check_steps(a.plan, a.checked, ca.checks, steps_a)
+        tail_b = _check_steps(b.plan, b.checked, cb.checks, steps_b)
         table = _noise_table()
         st_a, st_b = steps_a[-1], steps_b[-1]
         shortcut = _cancels(st_a, st_b, {s.name: s.mode for s in a.plan.steps},
@@ -181,12 +199,18 @@ class EffectFunction:
                     if modes_a[n] == "det" and modes_b.get(n) == "det"}
             top = dict(st_a.node.dist.args)["loc"] if shortcut else st_a.node.expr
             delta = _delta(top, changed, dets) or (lambda ea, eb: 0.0)
+        # the shortcuts skip the outcome's own step; its checks (and the checked nodes
+        # below it) still need it
+        finish_a = delta is not None and (
+            bool(tail_a) or any(ch.node == outcome for ch in ca.checks))
         noisy = {s.index: s for s in (*steps_a, *steps_b)
                  if s.mode == "sample" and s.node.dist is not None and s.node.dist.name in table
                  and not (shortcut and s.name == outcome)}
-        read = {s.name for s in (*steps_a, *steps_b) if s.mode in ("given", "shift")}
+        read = {s.name for s in (*steps_a, *steps_b, *tail_a, *tail_b)
+                if s.mode in ("given", "shift")}
         draws = {k: v for k, v in a.draws.items() if k in read}
         shapes = {i: ca.shape(s) for i, s in noisy.items()}
+        n_checks = len(ca.checks)
 
         def noise_of(keys: Any) -> Any:
             count_trace("live-noise")
@@ -198,34 +222,49 @@ class EffectFunction:
             return jax.vmap(one)(keys)
 
         def scenario_env(c: Any, steps: list[Any], key: Any, given: Any, params: Any,
-                         arrays: Any, noise: Any) -> dict[str, Any]:
+                         arrays: Any, noise: Any,
+                         counts: dict[int, Any] | None = None) -> dict[str, Any]:
             env: dict[str, Any] = {}
             for st in steps[:-1]:
-                env[st.name] = _step(c, st, key, env, given, params, arrays, noise, table)
+                env[st.name] = _step(c, st, key, env, given, params, arrays, noise, table,
+                                     counts)
             return env
 
         def per_unit(keys: Any, draws: Any, noise: Any, shared: Any, pa: Any, pb: Any,
                      arrays_a: Any, arrays_b: Any) -> Any:
             def one(key: Any, draw: Any, nz: Any) -> Any:
                 given = {**shared, **draw}
-                ea = scenario_env(ca, steps_a, key, given, pa, arrays_a, nz)
+                counts: dict[int, Any] = {}
+                ea = scenario_env(ca, steps_a, key, given, pa, arrays_a, nz, counts)
+                # the baseline is fixed: its checks ran once, when the function was built
                 eb = scenario_env(cb, steps_b, key, given, pb, arrays_b, nz)
                 if delta is not None:
-                    return engine._fit(delta(ea, eb), ca.shape(st_a))
-                ya = _step(ca, st_a, key, ea, given, pa, arrays_a, nz, table)
-                yb = _step(cb, st_b, key, eb, given, pb, arrays_b, nz, table)
-                return engine._fit(ya, ca.shape(st_a)) - engine._fit(yb, ca.shape(st_a))
+                    d = engine._fit(delta(ea, eb), ca.shape(st_a))
+                    if finish_a:
+                        ea[outcome] = _step(ca, st_a, key, ea, given, pa, arrays_a, nz, table,
+                                            counts)
+                else:
+                    ya = ea[outcome] = _step(ca, st_a, key, ea, given, pa, arrays_a, nz,
+                                             table, counts)
+                    yb = _step(cb, st_b, key, eb, given, pb, arrays_b, nz, table)
+                    d = engine._fit(ya, ca.shape(st_a)) - engine._fit(yb, ca.shape(st_a))
+                for st in tail_a:
+                    ea[st.name] = _step(ca, st, key, ea, given, pa, arrays_a, nz, table,
+                                        counts)
+                return d, tuple(counts.get(k, jnp.int32(0)) for k in range(n_checks))
 
             return jax.vmap(one)(keys, draws, noise)
 
         def both(*args: Any) -> Any:
             count_trace("live")
-            d = per_unit(*args).astype(jnp.float32)
-            return d, _average(d)
+            d, counts = per_unit(*args)
+            d = d.astype(jnp.float32)
+            return d, _average(d), counts
 
         def average_only(*args: Any) -> Any:
             count_trace("live")
-            return _average(per_unit(*args).astype(jnp.float32))
+            d, counts = per_unit(*args)
+            return _average(d.astype(jnp.float32)), counts
 
         self._both = jax.jit(both)
         self._average = jax.jit(average_only)
@@ -241,7 +280,42 @@ class EffectFunction:
         self._pb = put(jnp.asarray(params_b, dtype=jnp.float32))
         self._noise = jax.jit(noise_of)(self._keys) if noisy else {}
         self._dev = dev
+        if cb.checks:
+            self._check_baseline(cb, [*steps_b, *tail_b], table)
         self.values = dict(template)
+
+    def _check_baseline(self, cb: Any, steps: list[Any], table: Mapping[str, _Noise]) -> None:
+        """Raise if the fixed baseline breaks a check of its plan (once: it never changes).
+
+        Raises
+        ------
+        DocalcInterventionError
+            As ``Fit.effect`` would for this baseline, whatever the controls' values.
+
+        """
+        import jax
+        import jax.numpy as jnp
+
+        from .inference import count_trace
+        from .plan import raise_violations
+
+        def run(keys: Any, draws: Any, noise: Any, shared: Any, pb: Any, arrays: Any) -> Any:
+            count_trace("live-check")
+
+            def one(key: Any, draw: Any, nz: Any) -> Any:
+                given = {**shared, **draw}
+                env: dict[str, Any] = {}
+                counts: dict[int, Any] = {}
+                for st in steps:
+                    env[st.name] = _step(cb, st, key, env, given, pb, arrays, nz, table,
+                                         counts)
+                return tuple(counts.get(k, jnp.int32(0)) for k in range(len(cb.checks)))
+
+            return jax.vmap(one)(keys, draws, noise)
+
+        counts = jax.jit(run)(self._keys, self._draws, self._noise, self._shared, self._pb,
+                              self._arrays_b)
+        raise_violations(cb.checks, jax.device_get(counts))
 
     @staticmethod
     def _check_names(checked: CheckedModel, outcome: str, controls: list[str]) -> None:
@@ -264,12 +338,18 @@ class EffectFunction:
     def params(self, values: Mapping[str, float]) -> np.ndarray:
         """Return the parameter vector for ``values`` (unset controls keep their last value).
 
+        The last values are those of the last call that returned; a value refused by a
+        check (see :meth:`__call__`) does not become one.
+
         Raises
         ------
         DocalcInterventionError
             An unknown control, a non-finite value, or one outside the control's support.
 
         """
+        return self._merge(values)[0]
+
+    def _merge(self, values: Mapping[str, float]) -> tuple[np.ndarray, dict[str, float]]:
         p = self._params_a.copy()
         merged = dict(self.values)
         for name, v in values.items():
@@ -293,8 +373,7 @@ class EffectFunction:
                 raise _error("E602", name=name, value=repr(x), dist=self._dist_name(name),
                              constraint=CONSTRAINTS.get(support, support))
             p[self._slot[name]] = x
-        self.values = merged
-        return p
+        return p, merged
 
     def _dist_name(self, name: str) -> str:
         for st in self._plan_a.steps:
@@ -302,12 +381,20 @@ class EffectFunction:
                 return st.node.dist.name if st.node.dist is not None else "data"
         return "?"
 
-    def _args(self, values: Mapping[str, float]) -> tuple[Any, ...]:
+    def _run(self, fn: Callable[..., Any], values: Mapping[str, float]) -> tuple[Any, ...]:
+        """Call a compiled function for ``values``; raise on the host if a check failed."""
         import jax
 
-        pa = jax.device_put(self.params(values), self._dev)
-        return (self._keys, self._draws, self._noise, self._shared, pa, self._pb,
-                self._arrays_a, self._arrays_b)
+        from .plan import raise_violations
+
+        p, merged = self._merge(values)
+        pa = jax.device_put(p, self._dev)
+        *out, counts = fn(self._keys, self._draws, self._noise, self._shared, pa, self._pb,
+                          self._arrays_a, self._arrays_b)
+        # every draw is real here (no padded batch), so all the counts are read
+        raise_violations(self.checks, jax.device_get(counts))
+        self.values = merged
+        return tuple(out)
 
     def __call__(self, values: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(per_unit, average)`` effect draws for ``do(controls = values)``.
@@ -325,17 +412,34 @@ class EffectFunction:
         average : numpy.ndarray
             Shape ``(draws,)``: the per-unit effect averaged over units.
 
+        Raises
+        ------
+        DocalcInterventionError
+            A value outside a control's support, or one that makes a parameter of some
+            distribution invalid for some unit of some draw (as ``Fit.effect`` refuses it).
+
         """
-        d, m = self._both(*self._args(values))
+        d, m = self._run(self._both, values)
         return np.asarray(d), np.asarray(m)
 
     def average(self, values: Mapping[str, float]) -> np.ndarray:
-        """Return only the average effect, shape ``(draws,)`` (skips the per-unit array)."""
-        return np.asarray(self._average(*self._args(values)))
+        """Return only the average effect, shape ``(draws,)`` (skips the per-unit array).
+
+        Raises
+        ------
+        DocalcInterventionError
+            As :meth:`__call__`.
+
+        """
+        return np.asarray(self._run(self._average, values)[0])
 
     def average_device(self, values: Mapping[str, float]) -> Any:
-        """Like :meth:`average`, leaving the result on the device (for timing)."""
-        return self._average(*self._args(values))
+        """Like :meth:`average`, leaving the result on the device (for timing).
+
+        The checks' counts are still fetched (they are small), so a refused value raises
+        here too and a timing includes what the explorer pays for the checks.
+        """
+        return self._run(self._average, values)[0]
 
 
 def effect_function(fit: Any, outcome: str, controls: Sequence[str], baseline: Any = None, *,
@@ -419,6 +523,22 @@ def _relevant(plan: Any, checked: CheckedModel, outcome: str) -> list[Any]:
     return steps[: k + 1]
 
 
+def _check_steps(plan: Any, checked: CheckedModel, checks: Sequence[Any],
+                 relevant: Sequence[Any]) -> list[Any]:
+    """Return the steps outside ``relevant`` that the plan's checks need, in plan order.
+
+    A checked node the outcome does not depend on, and what its parameters read.
+    """
+    if not checks:
+        return []
+    g = checked.graph()
+    need: set[str] = set()
+    for ch in checks:
+        need |= nx.ancestors(g, ch.node) | {ch.node}
+    have = {s.name for s in relevant}
+    return [s for s in plan.steps if s.name in need and s.name not in have]
+
+
 def _cancels(st_a: Any, st_b: Any, modes_a: Mapping[str, str], modes_b: Mapping[str, str]) -> bool:
     """Whether the outcome's shared noise cancels exactly in the difference."""
     if st_a.mode != "sample" or st_b.mode != "sample":
@@ -475,14 +595,19 @@ def _delta(e: Any, changed: set[str], dets: Mapping[str, Any]) -> Delta | None:
 
 
 def _step(c: Any, st: Any, key: Any, env: dict[str, Any], given: Any, params: Any,
-          arrays: Any, noise: Any, table: Mapping[str, _Noise]) -> Any:
+          arrays: Any, noise: Any, table: Mapping[str, _Noise],
+          counts: dict[int, Any] | None = None) -> Any:
+    """Evaluate one step, counting its checks into ``counts`` (None: not checked)."""
     from . import engine
 
     shape = c.shape(st)
     if st.mode == "sample" and str(st.index) in noise:
         args = {k: f(env, params) for k, f in c.args[st.name].items()}
+        # the replayed noise skips c.dist, which is where a forward run checks these
+        c.check_args(st, args, counts)
         return engine._fit(table[st.node.dist.name].apply(args, noise[str(st.index)]), shape)
-    return engine._fit(engine._value(c, st, st.mode, key, env, given, params, arrays), shape)
+    return engine._fit(engine._value(c, st, st.mode, key, env, given, params, arrays, counts),
+                       shape)
 
 
 __all__ = ["EffectFunction", "effect_function"]

@@ -14,7 +14,7 @@ import networkx as nx
 import numpy as np
 
 from docalc.dsl import ast
-from docalc.dsl.checker import literal_value
+from docalc.dsl.checker import const_value, literal_value
 from docalc.dsl.distributions import CONSTRAINTS, DISTRIBUTIONS
 from docalc.dsl.errors import DocalcError, diagnostic
 from docalc.dsl.ir import CheckedModel, InterventionDef, Kind, Node
@@ -146,10 +146,14 @@ def intervention_exprs(plan: Plan) -> list[ast.Expr]:
     return out
 
 
-def _make(steps: Iterable[Step], sizes: Mapping[str, int]) -> Plan:
+def _make(steps: Iterable[Step], sizes: Mapping[str, int], *, indexed: bool = False) -> Plan:
     steps = tuple(steps)
     sz = tuple(sorted(sizes.items()))
     key = "\n".join(s.describe() for s in steps) + "\nsizes " + repr(sz)
+    if indexed:
+        # a plan without every node of its model: the node indices (which pick each node's
+        # random numbers) no longer follow from the steps listed, so the key names them
+        key += "\nindices " + repr(tuple(s.index for s in steps))
     return Plan(steps, sz, key)
 
 
@@ -178,26 +182,59 @@ def forward_plan(model: CheckedModel, sizes: Mapping[str, int], given: Iterable[
     ``recompute``; everything else is drawn or computed.
 
     With ``counterfactual=True`` the stochastic nodes that must be recomputed keep their
-    factual noise (abduction) instead of fresh draws. ``needed`` limits the recomputation
-    to those nodes and their ancestors (the rest keep their given values, and are not
-    output), so a counterfactual of ``y`` is not refused for a Bernoulli child of ``y``.
+    factual noise (abduction) instead of fresh draws. ``needed`` limits the plan to those
+    nodes and their ancestors in the intervened graph: the others are left out (neither
+    computed, checked nor output), so a counterfactual of ``y`` is not refused for a
+    Bernoulli child of ``y``, nor a prediction of ``z`` for an invalid parameter of a
+    sibling it does not read. A hard intervention whose value can be computed from what
+    is kept stays in (its value is checked, and its literals keep their slots).
+    Steps keep the node's index, so the noise of every kept node is unchanged.
+
+    Parameters
+    ----------
+    model : CheckedModel
+        The (intervened) model.
+    sizes : mapping
+        Plate sizes.
+    given : iterable of str
+        Nodes whose values are arguments (data, posterior draws).
+    recompute : iterable of str, optional
+        Nodes to recompute even though given (with everything downstream of them).
+    counterfactual : bool, optional
+        Abduct the noise of recomputed given stochastic nodes.
+    needed : iterable of str, optional
+        The nodes asked for; default all.
+
+    Returns
+    -------
+    Plan
+
+    Raises
+    ------
+    DocalcCounterfactualError
+        A counterfactual needs the noise of a node whose family cannot give it back.
     """
     given = set(given)
     ivs = {i.name: i for i in model.interventions}
     redo = affected(model, [*ivs, *recompute]) if ivs or recompute else set()
+    wanted: set[str] | None = None
     if needed is not None:
         g = model.graph()
         wanted = set(needed)
         for n in list(wanted):
             wanted |= nx.ancestors(g, n)
-        redo = {n for n in redo if n in wanted or n not in given}
+        redo = {n for n in redo if n in wanted}
     rank = {n.name: k for k, n in enumerate(model.nodes)}
     steps = []
+    kept: set[str] = set()
     problems = []
     for name in model.order():
         node = model.node(name)
         k = rank[name]
         iv = ivs.get(name)
+        if wanted is not None and name not in wanted and not _computable(iv, kept):
+            continue
+        kept.add(name)
         if node.kind is Kind.DATA and iv is None:
             steps.append(Step(node, k, "data"))
             continue
@@ -225,7 +262,13 @@ def forward_plan(model: CheckedModel, sizes: Mapping[str, int], given: Iterable[
             steps.append(Step(node, k, usual(name in given and name not in redo)))
     if problems:
         raise _noise_error(problems, model)
-    return _make(steps, sizes)
+    return _make(steps, sizes, indexed=len(steps) < len(model.nodes))
+
+
+def _computable(iv: InterventionDef | None, kept: set[str]) -> bool:
+    """Whether a hard intervention's value needs nothing but the nodes kept so far."""
+    return iv is not None and _intervention_mode(iv) in ("set", "array") \
+        and set(iv.reads) <= kept
 
 
 def _noise_error(nodes: list[Node], model: CheckedModel) -> DocalcError:
@@ -309,13 +352,22 @@ def _param_constraint(dist: str, param: str) -> str:
     return p.constraint
 
 
+def _constant(e: ast.Expr) -> bool:
+    """Whether the checker knows the value (a constant, or a list of constants)."""
+    if isinstance(e, ast.ListExpr):
+        return all(const_value(i) is not None for i in e.items)
+    return const_value(e) is not None
+
+
 def plan_checks(plan: Plan) -> tuple[tuple[Check, ...], dict[tuple[str, str | None], int]]:
     """Return the constraints the plan's intervention values may break, and where each is.
 
     A distribution is checked when a parameter's expression reads a node that an
-    intervention's value reaches (through deterministic nodes and draws); an intervened
-    node with a distribution is checked against that distribution's support unless its
-    value is a literal (the checker has refused literals outside the support already).
+    intervention's value reaches (through deterministic nodes and draws); a stochastic
+    intervention's new distribution is checked in every parameter that is not a constant
+    (its sources are then the intervention itself); an intervened node with a distribution
+    is checked against that distribution's support unless its value is a literal. The
+    checker has refused constants (``0 - 1`` as much as ``-1``) outside the support already.
 
     Parameters
     ----------
@@ -347,16 +399,25 @@ def plan_checks(plan: Plan) -> tuple[tuple[Check, ...], dict[tuple[str, str | No
                            plan.size[plate] if plate else 1, tuple(sorted(srcs))))
 
     def check_dist(st: Step, dist: Any) -> None:
+        # a stochastic intervention's new distribution is checked wherever it is not
+        # constant, even when no intervened value reaches it (`x ~ HalfNormal(s - 10)`):
+        # the checker has seen only its constants; the intervention is then the source
+        new = st.mode == "dist"
         for param, e in dist.args:
             srcs = from_names(e)
+            exprs = [e]
             if dist.name == "Uniform" and param in ("low", "high"):
-                if param == "high":
-                    srcs |= from_names(dist.arg("low"))
-                    if srcs:
-                        add(st, "high", "interval", dist, srcs)
-                continue
+                if param == "low":
+                    continue
+                srcs |= from_names(dist.arg("low"))
+                exprs.append(dist.arg("low"))
+                param_constraint = "interval"
+            else:
+                param_constraint = _param_constraint(dist.name, param)
+            if not srcs and new and not all(_constant(x) for x in exprs):
+                srcs = {st.name}
             if srcs:
-                add(st, param, _param_constraint(dist.name, param), dist, srcs)
+                add(st, param, param_constraint, dist, srcs)
 
     for st in plan.steps:
         node, iv = st.node, st.intervention
@@ -456,6 +517,18 @@ def raise_violations(checks: Sequence[Check], counts: Sequence[Any], *,
             detail = f"{do} {'are' if many else 'is'} outside the support of {check.node} " \
                      f"~ {check.dist}: {check.node} must be {words}, but is not {where}"
             hint = f"give {check.node} values that are {words}"
+        elif check.node in check.sources:
+            # a stochastic intervention's own parameter, reached by no other intervention
+            # (a distribution's parameters never read the node it draws)
+            new = f"do({check.node} ~ {check.dist})"
+            if check.constraint == "interval":
+                detail = f"{new} gives {check.node} a high bound not above its low bound " \
+                         f"{where}"
+                hint = "keep low below high"
+            else:
+                detail = f"{new} has an invalid {check.param}: {check.param} must be " \
+                         f"{words}, but is not {where}"
+                hint = f"give {check.node} a distribution whose {check.param} is {words}"
         elif check.constraint == "interval":
             detail = f"{do} {'give' if many else 'gives'} {check.node} ~ {check.dist} a " \
                      f"high bound not above its low bound {where}"

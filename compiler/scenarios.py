@@ -70,7 +70,28 @@ def _error(code: str, **values: Any) -> Exception:
 
 def scenario(fit: Any, do: Any, data: Any, var_names: str | list[str] | None, *,
              counterfactual: bool = False, targets: list[str] | None = None) -> Scenario:
-    """Prepare a forward run of ``fit``'s model under ``do`` for ``data`` (None: in-sample)."""
+    """Prepare a forward run of ``fit``'s model under ``do`` for ``data`` (None: in-sample).
+
+    Parameters
+    ----------
+    fit : Fit
+        The fit whose posterior draws are held.
+    do : dict, str or None
+        The intervention.
+    data : table or None
+        New units; None for the fitted ones.
+    var_names : str or list of str or None
+        The nodes to output; the plan holds only them and what they read (a node outside
+        it is neither computed nor checked). None: every node the run changes.
+    counterfactual : bool, optional
+        Abduct each observed unit's noise instead of drawing fresh noise.
+    targets : list of str, optional
+        Nodes to redraw although given (default ``var_names``, else the model's outcomes).
+
+    Returns
+    -------
+    Scenario
+    """
     from docalc.interventions import apply, check_array_shapes
 
     model = fit.model
@@ -111,7 +132,10 @@ def scenario(fit: Any, do: Any, data: Any, var_names: str | list[str] | None, *,
     else:
         if targets is None:
             targets = var_names or outcomes(checked, fit._bound.names)
-        plan = forward_plan(checked, bound.sizes, given, recompute=targets)
+        # with var_names, only what they read is run and checked: a sibling's invalid
+        # parameter under this intervention does not refuse a prediction that never reads
+        # it (without var_names every changed node is output, so every one is run)
+        plan = forward_plan(checked, bound.sizes, given, recompute=targets, needed=var_names)
     changed = [st.name for st in plan.steps if st.mode not in ("given", "data")]
     keep = var_names or changed
     return Scenario(checked, plan, shared, draws, np.zeros(0), arrays, n_draws, chains,

@@ -43,7 +43,8 @@ def apply(model: CheckedModel, arrays: Mapping[str, np.ndarray], do: DoLike,
     for name, value in items.items():
         if isinstance(value, str):
             group = model.node(name).index_of if name in model.names else None
-            if group is not None and value.strip() not in model.names:
+            label = value.strip()
+            if group is not None and label.isidentifier() and label not in model.names:
                 # "A" would parse as an undefined node A; say what an index column takes
                 raise _error(f"do({name} = {value!r}): the index column takes the code of a "
                              f"group of plate '{group}' (0, 1, ...), not its label",

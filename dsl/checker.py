@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -291,16 +292,30 @@ class _Checker:
         for name, expr in given.items():
             param = spec.lookup(name)
             assert param is not None
-            value = literal_value(expr)
+            value = const_value(expr)
             if value is not None and not in_support(param.constraint, value):
                 self.err("E409", spans.get(name, call.span), dist=spec.name, arg=name,
-                         constraint=CONSTRAINTS[param.constraint], value=format_number(value))
+                         constraint=CONSTRAINTS[param.constraint], value=_shown(expr, value))
                 ok = False
             if param.constraint == "simplex" and not isinstance(expr, ast.ListExpr | ast.Name):
                 self.err("E409", spans.get(name, call.span), dist=spec.name, arg=name,
                          constraint="a list like [0.2, 0.3, 0.5]", value=print_expr(expr))
                 ok = False
+        if ok and spec.support == "interval":
+            ok = self.interval_order(spec, given, spans, call)
         return given if ok else None
+
+    def interval_order(self, spec: DistSpec, given: dict[str, ast.Expr],
+                       spans: dict[str, Span], call: ast.Call) -> bool:
+        """Refuse constant bounds out of order (``Uniform(2, 1)`` would draw 2 every time)."""
+        low, high = (p.name for p in spec.params[:2])
+        lo, hi = const_value(given[low]), const_value(given[high])
+        if lo is None or hi is None or lo < hi:
+            return True  # bounds read at run time are checked by the run (plan_checks)
+        shown = _shown(given[high], hi) if high in spans else f"{_number(hi)} (its default)"
+        self.err("E409", spans.get(high, call.span), dist=spec.name, arg=high,
+                 constraint=f"greater than {low} ({_number(lo)})", value=shown)
+        return False
 
     # -- nodes ------------------------------------------------------------------------
     _current: str = ""
@@ -504,6 +519,80 @@ def literal_value(e: ast.Expr) -> float | None:
     return sign * e.value if isinstance(e, ast.Num) else None
 
 
+_ARITHMETIC = frozenset({"+", "-", "*", "/", "^"})
+
+
+def const_value(e: ast.Expr) -> float | None:
+    """Return the value of an expression made only of numbers, ``pi`` and arithmetic.
+
+    Such an expression (``0 - 1``, ``2 * -1``, ``1 - 1``) is as constant as a literal, so
+    it is checked against the parameter's constraint before anything runs. Functions are
+    left out: folding them would mean reproducing JAX's edge cases (``log(0)``,
+    ``sqrt(-1)``) here.
+
+    Parameters
+    ----------
+    e : ast.Expr
+        A checked or unchecked expression (its depth is bounded by the parser's limits).
+
+    Returns
+    -------
+    float or None
+        The value as IEEE arithmetic gives it (``1 / 0`` is inf, ``0 / 0`` nan), or None
+        when the expression reads a node or calls a function.
+    """
+    match e:
+        case ast.Num(value=v):
+            return float(v)
+        case ast.Name(id=n) if n in CONSTANTS:
+            return CONSTANTS[n]
+        case ast.Unary(op=op, operand=o):
+            inner = const_value(o)
+            return None if inner is None else (-inner if op == "-" else inner)
+        case ast.Binary(op=op, left=a, right=b) if op in _ARITHMETIC:
+            x = const_value(a)
+            y = const_value(b) if x is not None else None
+            return None if x is None or y is None else _arithmetic(op, x, y)
+    return None
+
+
+def _arithmetic(op: str, x: float, y: float) -> float:
+    # what the compiled model computes (IEEE), where Python raises or goes complex
+    try:
+        match op:
+            case "+":
+                r: complex | float = x + y
+            case "-":
+                r = x - y
+            case "*":
+                r = x * y
+            case "/":
+                r = x / y
+            case _:
+                r = x ** y
+    except ZeroDivisionError:
+        if op != "/":
+            r = math.inf  # 0 ** -k
+        elif x == 0 or math.isnan(x):
+            r = math.nan
+        else:
+            r = math.copysign(math.inf, x) * math.copysign(1.0, y)
+    except OverflowError:  # 10 ** 400
+        r = -math.inf if x < 0 and float(y).is_integer() and y % 2 == 1 else math.inf
+    return math.nan if isinstance(r, complex) else float(r)
+
+
+def _number(v: float) -> str:
+    return format_number(v) if math.isfinite(v) else repr(v)
+
+
+def _shown(e: ast.Expr, value: float) -> str:
+    """Return a constant for a message: the literal, or the expression and its value."""
+    if literal_value(e) is not None:
+        return _number(value)
+    return f"{print_expr(e)} = {_number(value)}"
+
+
 def check_program(program: ast.Program, text: str = "") -> CheckedModel:
     """Check a parsed program and return the checked model.
 
@@ -579,7 +668,7 @@ def _check_acyclic_after(model: CheckedModel, text: str) -> None:
 def _outside(spec: Any, dist: Any, value: float) -> str | None:
     """Return what the support requires if ``value`` is outside it, else None.
 
-    An interval is checked when its bounds are literals (``Uniform(0, 1)``).
+    An interval is checked when its bounds are constants (``Uniform(0, 1)``).
     """
     if not in_support(spec.support, value):
         return CONSTRAINTS[spec.support]
@@ -590,7 +679,7 @@ def _outside(spec: Any, dist: Any, value: float) -> str | None:
 
 
 def interval_bounds(spec: Any, dist: Any) -> tuple[float | None, float | None]:
-    """Return an interval support's bounds where they are literals, else None for each.
+    """Return an interval support's bounds where they are constants, else None for each.
 
     Parameters
     ----------
@@ -604,7 +693,7 @@ def interval_bounds(spec: Any, dist: Any) -> tuple[float | None, float | None]:
     out = []
     for param in spec.params[:2]:
         expr = dist.arg(param.name)
-        out.append(param.default if expr is None else literal_value(expr))
+        out.append(param.default if expr is None else const_value(expr))
     return out[0], out[1]
 
 

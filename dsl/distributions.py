@@ -21,7 +21,6 @@ CONSTRAINTS = {
     "unit_closed": "in [0, 1]",
     "binary": "0 or 1",
     "count": "a non-negative integer",
-    "positive_count": "a positive integer",
     "category": "an integer category code 0..K-1",
     "simplex": "a list of probabilities",
     "interval": "between low and high",
@@ -107,7 +106,8 @@ DISTRIBUTIONS: dict[str, DistSpec] = {
         DistSpec("Bernoulli", (Param("probs", "unit_closed", None, ("p",)),
                                Param("logits", "real", None, ("logit_p",))), "binary",
                  exclusive=("probs", "logits"), discrete=True),
-        DistSpec("Binomial", (Param("total_count", "positive_count", 1.0, ("n",)),
+        # total_count may be 0 (NumPyro accepts it: every draw is 0), e.g. a Poisson count
+        DistSpec("Binomial", (Param("total_count", "count", 1.0, ("n",)),
                               Param("probs", "unit_closed", None, ("p",)),
                               Param("logits", "real", None, ("logit_p",))), "count",
                  exclusive=("probs", "logits"), discrete=True),
@@ -152,10 +152,7 @@ def in_support(constraint: str, value: float) -> bool:
             return 0 <= value <= 1
         case "binary":
             return value in (0, 1)
-        case "count":
-            return value >= 0 and value == int(value)
-        case "positive_count":
-            return value >= 1 and value == int(value)
-        case "category":
-            return value >= 0 and value == int(value)
+        case "count" | "category":
+            # float.is_integer, not int(value): an infinite value (1e999, 1 / 0) is no count
+            return value >= 0 and float(value).is_integer()
     return True

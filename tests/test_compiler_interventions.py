@@ -13,7 +13,7 @@ import docalc as dc
 from docalc.compiler.inference import TRACES
 from docalc.compiler.plan import forward_plan
 from docalc.compiler.runs import literal_params
-from docalc.errors import DocalcInterventionError, SamplingWarning
+from docalc.errors import DocalcDistributionError, DocalcInterventionError, SamplingWarning
 
 SCALE = "s ~ HalfNormal(1)\nplate i { t = 2 * s\n y ~ Normal(0, t) }"
 SCHOOLS = """mu ~ Normal(0, 5); tau ~ HalfCauchy(5)
@@ -174,10 +174,20 @@ def test_index_column_set_to_a_code() -> None:
     np.testing.assert_allclose(sim["score"], np.asarray(theta)[codes], atol=0.01)
 
 
-@pytest.mark.parametrize("value", [3, 1.5, -1, np.array([0, 5, 1]), "school_of + 1"])
+@pytest.mark.parametrize("value", [3, 1.5, -1, np.array([0, 5, 1])])
 def test_index_column_bad_codes(value) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(DocalcInterventionError, match="index column into plate 'school'"):
         dc.compile(SCHOOLS).do(school_of=value).simulate(n=3, seed=0)
+
+
+def test_index_column_expression_is_refused() -> None:
+    with pytest.raises(DocalcInterventionError, match="'school_of' is an index column into "
+                       "plate 'school', which can only be set to a whole number"):
+        dc.compile(SCHOOLS).do(school_of="school_of + 1").simulate(n=3, seed=0)
+    # a bare word is taken for a label, which do() does not read
+    with pytest.raises(DocalcInterventionError, match="takes the code of a group of plate "
+                       "'school'"):
+        dc.compile(SCHOOLS).do(school_of="B")
 
 
 def test_index_column_checked_against_the_data_sized_plate(examples) -> None:  # type: ignore[no-untyped-def]
@@ -247,3 +257,193 @@ def test_uniform_node_set_outside_its_literal_bounds() -> None:
         with pytest.raises(DocalcInterventionError, match="x must be between 0 and 1"):
             model.do(x=value)
     assert model.do(x=np.array([0.5, 0.25])).simulate(n=2, seed=0)["x"].tolist() == [0.5, 0.25]
+
+
+# -- 5. Binomial with total_count 0 ----------------------------------------------------
+
+COUNTS = "lam ~ Gamma(2, 1)\np ~ Beta(1, 1)\nplate i {\n  n ~ Poisson(lam)\n  y ~ Binomial(n, p)\n}"
+
+
+def test_binomial_of_a_zero_count_is_valid() -> None:
+    model = dc.compile(COUNTS)
+    sim = model.do(lam=3).simulate(n=400, seed=0)
+    assert (sim["n"] == 0).sum() > 0  # Poisson(3) gives zeros (about 5%)
+    assert (sim.loc[sim["n"] == 0, "y"] == 0).all()
+    assert ((sim["y"] >= 0) & (sim["y"] <= sim["n"])).all()
+    for do in ({"n": 0}, "n = n * 0"):
+        assert (model.do(do).simulate(n=20, seed=1)["y"] == 0).all()
+    assert (dc.compile("plate i { y ~ Binomial(0, 0.5) }").simulate(n=5, seed=0)["y"]
+            == 0).all()
+
+
+def test_binomial_negative_count_is_still_refused() -> None:
+    with pytest.raises(DocalcInterventionError) as err:
+        dc.compile(COUNTS).do("n = n - 100").simulate(n=20, seed=0)
+    msg = str(err.value)
+    assert "total_count of y ~ Binomial(total_count=n, probs=p) invalid: total_count must " \
+           "be a non-negative integer, but is not for up to 20 of the 20 units" in msg
+
+
+# -- 6. list-valued parameters (Categorical) -------------------------------------------
+
+LOGITS = "plate i { x ~ Normal(0, 1); y ~ Categorical(logits=[x, 0, 1]) }"
+
+
+@pytest.mark.parametrize("n", [3, 5])
+def test_categorical_logits_list_reading_an_intervened_node(n) -> None:  # type: ignore[no-untyped-def]
+    sim = dc.compile(LOGITS).do(x=2).simulate(n=n, seed=0)
+    assert sim["x"].tolist() == [2.0] * n and set(sim["y"]) <= {0, 1, 2}
+
+
+def test_categorical_logits_frequencies_under_do() -> None:
+    y = dc.compile(LOGITS).do(x=2).simulate(n=20000, seed=0)["y"].to_numpy()
+    expected = np.exp([2.0, 0.0, 1.0]) / np.exp([2.0, 0.0, 1.0]).sum()
+    np.testing.assert_allclose(np.bincount(y, minlength=3) / y.size, expected, atol=0.01)
+
+
+@pytest.mark.parametrize(("a", "bad"), [([1.0, -1.0, 2.0], 1), ([1.0, -1.0, 2.0, -3.0, 4.0], 2)])
+def test_categorical_logits_list_counts_units_not_entries(a, bad) -> None:  # type: ignore[no-untyped-def]
+    # log of a negative input is nan: those units' logits are broken, one count per unit
+    model = dc.compile("plate i { data a; x ~ Normal(0, 1)\n y ~ Categorical(logits=[x, 0, 1]) }")
+    with pytest.raises(DocalcInterventionError) as err:
+        model.do("x = log(a)").simulate(data={"a": a}, seed=0)
+    assert f"makes logits of y ~ Categorical(logits=[x, 0, 1]) invalid: logits must be a " \
+           f"real number, but is not for up to {bad} of the {len(a)} units of plate 'i', " \
+           f"in 1 of 1 draw" in str(err.value)
+
+
+# -- 7. constants and stochastic interventions ------------------------------------------
+
+NEW = "s ~ HalfNormal(1)\nplate i { x ~ HalfNormal(1); y ~ Normal(x, 1) }"
+
+
+@pytest.mark.parametrize(("do", "words"), [
+    ("x ~ HalfNormal(0 - 1)", "<do>:1:16: error: scale of HalfNormal must be positive, got "
+                              "0 - 1 = -1"),
+    ("x ~ Normal(0, 2 * -1)", "<do>:1:15: error: scale of Normal must be positive, got "
+                              "2 * -1 = -2"),
+    ("x ~ Uniform(2, 1)", "<do>:1:16: error: high of Uniform must be greater than low (2), "
+                          "got 1"),
+    ("x ~ Beta(1, 1-1)", "<do>:1:13: error: concentration0 of Beta must be positive, got "
+                         "1 - 1 = 0"),
+    ("x ~ Gamma(2 ^ -1, 1 / 0 - 1 / 0)", "rate of Gamma must be positive, got "
+                                         "1 / 0 - 1 / 0 = nan"),
+])
+def test_constant_arguments_of_a_new_distribution_are_checked(do, words) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DocalcDistributionError) as err:
+        dc.compile(NEW).do(do)
+    assert words in str(err.value)
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("plate i { y ~ Uniform(2, 1) }", "high of Uniform must be greater than low (2), got 1"),
+    ("plate i { y ~ Uniform(1) }", "greater than low (1), got 1 (its default)"),
+    ("plate i { y ~ HalfNormal(0 - 1) }", "scale of HalfNormal must be positive, got 0 - 1 = -1"),
+    ("plate i { y ~ Poisson(-pi) }", "rate of Poisson must be non-negative, got -pi = "
+                                     "-3.141592653589793"),
+])
+def test_constant_arguments_in_model_text_are_checked(text, words) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DocalcDistributionError) as err:
+        dc.compile(text)
+    assert words in str(err.value)
+
+
+def test_valid_constant_arguments_run() -> None:
+    sim = dc.compile("plate i { y ~ Uniform(1 - 1, 2 * 2) }").simulate(n=4000, seed=0)
+    assert sim["y"].min() >= 0 and sim["y"].max() <= 4
+    assert abs(float(sim["y"].mean()) - 2) < 0.1
+    # the same noise as the literal form: folding changes nothing at run time
+    x = dc.compile(NEW).do("x ~ HalfNormal(2 * 0.5)").simulate(n=50, seed=3)["x"]
+    x1 = dc.compile(NEW).do("x ~ HalfNormal(1)").simulate(n=50, seed=3)["x"]
+    np.testing.assert_array_equal(x, x1)
+
+
+def test_new_distribution_checked_at_run_time_without_intervened_inputs() -> None:
+    model = dc.compile(NEW)
+    with pytest.raises(DocalcInterventionError) as err:
+        model.do("x ~ HalfNormal(s - 10)").sample_prior(draws=10, n=3, seed=0)
+    assert str(err.value) == (
+        "error: do(x ~ HalfNormal(scale=s - …)) has an invalid scale: scale must be positive, "
+        "but is not for up to 3 of the 3 units of plate 'i', in 10 of 10 draws\n"
+        "  hint: give x a distribution whose scale is positive")
+    with pytest.raises(DocalcInterventionError, match=r"do\(x ~ Uniform\(low=s, high=…\)\) "
+                       r"gives x a high bound not above its low bound"):
+        model.do("x ~ Uniform(s, 0)").simulate(n=3, seed=0)
+    prior = model.do("x ~ Uniform(s, s + 1)").sample_prior(draws=50, n=4, seed=0)["prior"]
+    s, x = prior["s"].to_numpy()[..., None], prior["x"].to_numpy()
+    assert ((x >= s) & (x <= s + 1)).all()
+
+
+def test_new_distribution_checks_do_not_depend_on_its_literals() -> None:
+    from docalc.compiler.plan import plan_checks
+
+    model = dc.compile(NEW)
+    (p1, v1), (p2, v2) = (_plan(model, "x ~ HalfNormal(s - 10)"),
+                          _plan(model, "x ~ HalfNormal(s - 0.5)"))
+    assert p1.key == p2.key and plan_checks(p1) == plan_checks(p2) and (v1, v2) == ([10], [0.5])
+    checks = plan_checks(p1)[0]
+    # x's new scale, and y's loc, which reads the new x
+    assert [(c.node, c.param, c.constraint, c.sources) for c in checks] == \
+        [("x", "scale", "positive", ("x",)), ("y", "loc", "real", ("x",))]
+    # constant arguments need no run-time check: the checker has seen them
+    checks = plan_checks(_plan(model, "x ~ HalfNormal(2 * 3)")[0])[0]
+    assert [(c.node, c.param) for c in checks] == [("y", "loc")]
+
+
+# -- 8. a request runs and checks only what it reads ------------------------------------
+
+SIBLINGS = "b ~ HalfNormal(1)\nplate i {\n  data x\n  y ~ Poisson(b * x)\n  z ~ Normal(x, 1)\n}"
+
+
+@pytest.fixture(scope="module")
+def siblings_fit():  # type: ignore[no-untyped-def]
+    data = {"x": [1.0, 2.0, 3.0, 4.0], "y": [1, 2, 3, 5], "z": [0.1, -1.0, 2.0, 0.5]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SamplingWarning)
+        return dc.compile(SIBLINGS).observe(data).fit(chains=1, tune=100, draws=100, seed=0)
+
+
+def test_unrequested_sibling_does_not_refuse_a_prediction(siblings_fit) -> None:  # type: ignore[no-untyped-def]
+    x = np.array([1.0, 2.0, 3.0, 4.0])
+    e = siblings_fit.effect("z", do={"x": -5})
+    # common noise: z moves exactly with its mean, x -> -5, per unit and draw
+    np.testing.assert_allclose(draws(e, "effect", "z"), np.broadcast_to(-5 - x, (100, 4)),
+                               atol=1e-5)
+    assert float(e["summary"]["mean"]) == pytest.approx(-7.5, abs=1e-5)
+    p = siblings_fit.predict(do={"x": -5}, var_names=["z"])
+    assert list(p["predictions"].data_vars) == ["z"]
+    z = draws(p, "predictions", "z")
+    assert z.shape == (100, 4) and abs(float(z.mean()) + 5) < 0.3
+    # the same noise as a run that predicts y as well (what it reads is run the same way)
+    both = siblings_fit.predict(do={"x": 5})
+    np.testing.assert_array_equal(draws(siblings_fit.predict(do={"x": 5}, var_names=["z"]),
+                                        "predictions", "z"), draws(both, "predictions", "z"))
+
+
+@pytest.mark.parametrize("var_names", [None, ["y"], ["y", "z"]])
+def test_requested_node_with_an_invalid_parameter_is_refused(siblings_fit, var_names) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DocalcInterventionError, match=r"makes rate of y ~ Poisson\(rate=b \* x\) "
+                       r"invalid: rate must be non-negative"):
+        siblings_fit.predict(do={"x": -5}, var_names=var_names)
+    with pytest.raises(DocalcInterventionError, match="rate of y"):
+        siblings_fit.effect("y", do={"x": -5})
+
+
+def test_unrequested_intervention_value_is_still_checked(siblings_fit) -> None:  # type: ignore[no-untyped-def]
+    # b is not read by z, but a value outside b's own support is refused all the same
+    with pytest.raises(DocalcInterventionError, match="gives b is outside the support of b"):
+        siblings_fit.predict(do="x = -5, b = 0 - 1", var_names=["z"])
+
+
+def test_partial_plans_of_different_models_do_not_share_a_key() -> None:
+    # a plan of y alone lists the same steps for both models, but y's random numbers come
+    # from its index in its model, one further on in the second
+    a = dc.compile(SIBLINGS).checked
+    b = dc.compile("m ~ Normal(0, 1)\n" + SIBLINGS).checked
+    pa, pb = (forward_plan(c, {"i": 4}, given={"b", "x"}, needed=["y"]) for c in (a, b))
+    assert [s.name for s in pa.steps] == [s.name for s in pb.steps] == ["b", "x", "y"]
+    assert [s.index for s in pa.steps] == [0, 1, 2]
+    assert [s.index for s in pb.steps] == [1, 2, 3]
+    assert pa.key != pb.key
+    # a plan of every node keeps the key it always had (no index line)
+    assert "indices" not in forward_plan(a, {"i": 4}, given={"b", "x"}).key
