@@ -17,7 +17,7 @@ import jax
 
 from docalc.dsl.cache import cache_root
 
-FORMAT = "docalc-export-4"  # bump when what is exported changes shape or meaning
+FORMAT = "docalc-export-5"  # bump when what is exported changes shape or meaning
 
 
 def _folder() -> Path | None:
