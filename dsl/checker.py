@@ -301,9 +301,25 @@ class _Checker:
                 self.err("E409", spans.get(name, call.span), dist=spec.name, arg=name,
                          constraint="a list like [0.2, 0.3, 0.5]", value=print_expr(expr))
                 ok = False
+            elif param.constraint == "simplex" and name == "probs" \
+                    and isinstance(expr, ast.ListExpr):
+                ok = self.probabilities(spec, expr, spans.get(name, call.span)) and ok
         if ok and spec.support == "interval":
             ok = self.interval_order(spec, given, spans, call)
         return given if ok else None
+
+    def probabilities(self, spec: DistSpec, expr: ast.ListExpr, span: Span) -> bool:
+        """Refuse constant probabilities that do not sum to 1 (NumPyro would not renormalise)."""
+        values = [const_value(item) for item in expr.items]
+        if any(v is None for v in values):
+            return True  # read at run time: plan_checks counts a broken simplex
+        total = sum(v for v in values if v is not None)
+        if abs(total - 1) <= 1e-6:
+            return True
+        self.err("E409", span, dist=spec.name, arg="probs",
+                 constraint="a list of probabilities that sums to 1",
+                 value=f"{print_expr(expr)}, which sum to {_number(total)}")
+        return False
 
     def interval_order(self, spec: DistSpec, given: dict[str, ast.Expr],
                        spans: dict[str, Span], call: ast.Call) -> bool:
@@ -672,6 +688,10 @@ def _outside(spec: Any, dist: Any, value: float) -> str | None:
     """
     if not in_support(spec.support, value):
         return CONSTRAINTS[spec.support]
+    if spec.support == "category":
+        listed = dist.arg("probs") or dist.arg("logits")
+        k = len(listed.items) if isinstance(listed, ast.ListExpr) else None
+        return f"a category code from 0 to {k - 1}" if k is not None and value >= k else None
     lo, hi = interval_bounds(spec, dist)
     if lo is None or hi is None or lo <= value <= hi:
         return None

@@ -1,0 +1,3 @@
+plate i {
+  c ~ Categorical([0.2, 0.3, 0.4])
+}
