@@ -181,8 +181,9 @@ def bind(model: CheckedModel, data: DataLike | None, *, n: int | None = None,
                              "`data` in the model", hint="add the column(s) to the data")
     for p in model.plates:
         if p.name not in sizes:
-            raise data_error(f"plate '{p.name}' has no size", hint="give data for it, "
-                             "n=... when simulating, or a fixed size `plate name[N]`")
+            raise data_error(f"plate '{p.name}' has no size",
+                             hint=f"give {what} with a column of plate '{p.name}', n=... when "
+                                  f"simulating, or a fixed size `plate {p.name}[N]`")
     for name, arr in out.items():
         _check_support(model, nodes[name], arr, index, out)
     return Bound(out, sizes, coords)
@@ -375,8 +376,6 @@ def outside_support(constraint: str, a: np.ndarray, *, low: Any = None,
             return (a != 0) & (a != 1)
         case "count" | "category":
             return (a < 0) | whole | above
-        case "positive_count":
-            return (a < 1) | whole | above
         case "interval":
             return (a < low if low is not None else np.zeros(a.shape, bool)) | above
     return np.zeros(a.shape, bool)

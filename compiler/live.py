@@ -43,7 +43,7 @@ from .runtime import ensure_jax
 # template values by support: non-negative so the literal is a bare number (a negative
 # one would parse as unary minus around the literal), and inside the support so the
 # template intervention passes the usual checks
-_TEMPLATE = {"positive": 1.0, "unit": 0.5, "positive_count": 1.0, "interval": 0.5}
+_TEMPLATE = {"positive": 1.0, "unit": 0.5, "interval": 0.5}
 
 
 def _error(code: str, **values: Any) -> Exception:

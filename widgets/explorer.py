@@ -31,7 +31,7 @@ ControlsLike = Sequence[str] | Mapping[str, Any]
 # in the SVG text: running ``dot`` on every slider move would cost more than everything
 # else in a redraw. The node was laid out for a label this wide.
 _SENTINEL = {"real": 8761.25, "positive": 8761.25, "nonnegative": 8761.25, "count": 87613.0,
-             "positive_count": 87613.0, "unit": 0.876125, "unit_closed": 0.876125}
+             "unit": 0.876125, "unit_closed": 0.876125}
 
 
 # dot sizes its SVG in points; scale it down to the notebook's width instead of clipping
