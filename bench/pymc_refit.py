@@ -23,22 +23,12 @@ import arviz as az  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pymc as pm  # noqa: E402
+from pymc_model import tutorial_model  # noqa: E402
 
 mark("import")
 df = pd.read_csv(sys.argv[1])
 N = len(df)
-with pm.Model(coords={"i": np.arange(N)}) as model_generative:
-    beta_y0 = pm.Normal("beta_y0")
-    beta_ay = pm.Normal("beta_ay")
-    beta_by = pm.Normal("beta_by")
-    beta_cy = pm.Normal("beta_cy")
-    sigma_y = pm.HalfNormal("sigma_y")
-    a = pm.Normal("a", mu=0, sigma=1, dims="i")
-    b = pm.Normal("b", mu=0, sigma=1, dims="i")
-    c = pm.Normal("c", mu=0, sigma=1, dims="i")
-    y_mu = pm.Deterministic("y_mu", beta_y0 + (beta_ay * a) + (beta_by * b) + (beta_cy * c),
-                            dims="i")
-    y = pm.Normal("y", mu=y_mu, sigma=sigma_y, dims="i")
+model_generative = tutorial_model({"i": np.arange(N)})
 model = pm.observe(model_generative, {k: df[k].to_numpy() for k in "abcy"})
 mark("load")
 with model:

@@ -23,21 +23,11 @@ import arviz as az  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pymc as pm  # noqa: E402
+from pymc_model import tutorial_model  # noqa: E402
 
 mark("import")
 SEED = 8927
-with pm.Model(coords={"i": [0]}) as model_generative:
-    beta_y0 = pm.Normal("beta_y0")
-    beta_ay = pm.Normal("beta_ay")
-    beta_by = pm.Normal("beta_by")
-    beta_cy = pm.Normal("beta_cy")
-    sigma_y = pm.HalfNormal("sigma_y")
-    a = pm.Normal("a", mu=0, sigma=1, dims="i")
-    b = pm.Normal("b", mu=0, sigma=1, dims="i")
-    c = pm.Normal("c", mu=0, sigma=1, dims="i")
-    y_mu = pm.Deterministic("y_mu", beta_y0 + (beta_ay * a) + (beta_by * b) + (beta_cy * c),
-                            dims="i")
-    y = pm.Normal("y", mu=y_mu, sigma=sigma_y, dims="i")
+model_generative = tutorial_model({"i": [0]})
 mark("load")
 
 true_values = {"beta_ay": 1.5, "beta_by": 0.7, "beta_cy": 0.3, "sigma_y": 0.2, "beta_y0": 0.0}

@@ -479,6 +479,32 @@ def check_samples(plan: Plan, values: Mapping[str, Any]) -> None:
         raise_violations([c for c, _ in found], [v for _, v in found])
 
 
+def _violation(check: Check, where: str) -> tuple[str, str]:
+    """Return the message and hint for a broken check (``where`` says in which draws)."""
+    words = CONSTRAINTS[check.constraint]
+    # a stochastic intervention's own parameter is reached by no other intervention (a
+    # distribution's parameters never read the node it draws)
+    own = check.param is not None and check.node in check.sources
+    many = len(check.sources) > 1 and not own
+    cause = f"do({check.node} ~ {check.dist})" if own else \
+        f"the value{'s' if many else ''} do() gives {', '.join(check.sources)}"
+    if check.param is None:
+        return (f"{cause} {'are' if many else 'is'} outside the support of {check.node} ~ "
+                f"{check.dist}: {check.node} must be {words}, but is not {where}",
+                f"give {check.node} values that are {words}")
+    if check.constraint == "interval":
+        target = check.node if own else f"{check.node} ~ {check.dist}"
+        return (f"{cause} {'give' if many else 'gives'} {target} a high bound not above its "
+                f"low bound {where}", "keep low below high")
+    if own:
+        return (f"{cause} has an invalid {check.param}: {check.param} must be {words}, but "
+                f"is not {where}", f"give {check.node} a distribution whose {check.param} is "
+                f"{words}")
+    return (f"{cause} {'make' if many else 'makes'} {check.param} of {check.node} ~ "
+            f"{check.dist} invalid: {check.param} must be {words}, but is not {where}",
+            f"choose intervention values that keep {check.param} of {check.node} {words}")
+
+
 def raise_violations(checks: Sequence[Check], counts: Sequence[Any], *,
                      during: str | None = None) -> None:
     """Raise a DocalcInterventionError if any check failed for some unit of some draw.
@@ -510,35 +536,7 @@ def raise_violations(checks: Sequence[Check], counts: Sequence[Any], *,
         if check.plate is not None:
             where = f"for up to {int(per_draw.max())} of the {check.units} units of plate " \
                     f"'{check.plate}', {where}"
-        words = CONSTRAINTS[check.constraint]
-        many = len(check.sources) > 1
-        do = f"the value{'s' if many else ''} do() gives {', '.join(check.sources)}"
-        if check.param is None:
-            detail = f"{do} {'are' if many else 'is'} outside the support of {check.node} " \
-                     f"~ {check.dist}: {check.node} must be {words}, but is not {where}"
-            hint = f"give {check.node} values that are {words}"
-        elif check.node in check.sources:
-            # a stochastic intervention's own parameter, reached by no other intervention
-            # (a distribution's parameters never read the node it draws)
-            new = f"do({check.node} ~ {check.dist})"
-            if check.constraint == "interval":
-                detail = f"{new} gives {check.node} a high bound not above its low bound " \
-                         f"{where}"
-                hint = "keep low below high"
-            else:
-                detail = f"{new} has an invalid {check.param}: {check.param} must be " \
-                         f"{words}, but is not {where}"
-                hint = f"give {check.node} a distribution whose {check.param} is {words}"
-        elif check.constraint == "interval":
-            detail = f"{do} {'give' if many else 'gives'} {check.node} ~ {check.dist} a " \
-                     f"high bound not above its low bound {where}"
-            hint = "keep low below high"
-        else:
-            detail = f"{do} {'make' if many else 'makes'} {check.param} of {check.node} ~ " \
-                     f"{check.dist} invalid: {check.param} must be {words}, but is not " \
-                     f"{where}"
-            hint = f"choose intervention values that keep {check.param} of {check.node} " \
-                   f"{words}"
+        detail, hint = _violation(check, where)
         ds.append(diagnostic("E603", None, detail=detail, hint=hint))
     if ds:
         raise ds[0].kind(ds)
