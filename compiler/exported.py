@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,38 @@ import jax
 
 from docalc.dsl.cache import cache_root
 
-FORMAT = "docalc-export-5"  # bump when what is exported changes shape or meaning
+FORMAT = "docalc-export-6"  # the layout of the file itself; the code is keyed separately
+
+def fingerprint(folders: Iterable[Path]) -> str:
+    """Return a hash of the Python and grammar sources in ``folders`` (names and bytes)."""
+    h = hashlib.sha256()
+    for folder in folders:
+        for f in sorted([*folder.glob("*.py"), *folder.glob("*.lark")]):
+            h.update(f"{f.name}\0".encode())
+            h.update(f.read_bytes())
+            h.update(b"\0")
+    return h.hexdigest()
+
+
+@cache
+def code_stamp() -> str:
+    """Return what exported programs are keyed on besides the model: docalc and its code.
+
+    The package version and a hash of the sources that lower a model, so that an upgrade
+    or an edit of the lowering never runs a program exported by other code.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        ours = version("docalc")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        ours = "unknown"
+    import docalc.dsl
+
+    # what an exported program is made from: the front end (the IR it is lowered from)
+    # and the compiler (the lowering); a change of either is a different program
+    folders = (Path(docalc.dsl.__file__).parent, Path(__file__).parent)
+    return f"docalc {ours} code {fingerprint(folders)}"
 
 
 def _folder() -> Path | None:
@@ -31,8 +63,9 @@ def _path(key: str) -> Path | None:
         return None
     from importlib.metadata import version
 
-    stamp = f"{FORMAT}\n{key}\njax {jax.__version__} numpyro {version('numpyro')} " \
-            f"devices {jax.local_device_count()} {jax.default_backend()}"
+    stamp = f"{FORMAT}\n{code_stamp()}\n{key}\njax {jax.__version__} " \
+            f"numpyro {version('numpyro')} devices {jax.local_device_count()} " \
+            f"{jax.default_backend()}"
     return folder / (hashlib.sha256(stamp.encode()).hexdigest()[:32] + ".jaxexport")
 
 

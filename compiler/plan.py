@@ -146,14 +146,13 @@ def intervention_exprs(plan: Plan) -> list[ast.Expr]:
     return out
 
 
-def _make(steps: Iterable[Step], sizes: Mapping[str, int], *, indexed: bool = False) -> Plan:
+def _make(steps: Iterable[Step], sizes: Mapping[str, int]) -> Plan:
     steps = tuple(steps)
     sz = tuple(sorted(sizes.items()))
-    key = "\n".join(s.describe() for s in steps) + "\nsizes " + repr(sz)
-    if indexed:
-        # a plan without every node of its model: the node indices (which pick each node's
-        # random numbers) no longer follow from the steps listed, so the key names them
-        key += "\nindices " + repr(tuple(s.index for s in steps))
+    # each step's index picks its random stream (fold_in(key, index)): it is part of what
+    # the compiled function computes, so two plans that list the same steps with other
+    # indices (independent nodes declared in another order) must not share a key
+    key = "\n".join(f"{s.index}: {s.describe()}" for s in steps) + "\nsizes " + repr(sz)
     return Plan(steps, sz, key)
 
 
@@ -262,7 +261,7 @@ def forward_plan(model: CheckedModel, sizes: Mapping[str, int], given: Iterable[
             steps.append(Step(node, k, usual(name in given and name not in redo)))
     if problems:
         raise _noise_error(problems, model)
-    return _make(steps, sizes, indexed=len(steps) < len(model.nodes))
+    return _make(steps, sizes)
 
 
 def _computable(iv: InterventionDef | None, kept: set[str]) -> bool:

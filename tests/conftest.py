@@ -6,6 +6,7 @@ every test that reads it must not modify it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
+
+# The suite's own cache folder (JAX compilations, exported samplers, parser tables), set
+# before docalc is imported and inherited by the processes tests start: a test run never
+# reads what the user's docalc wrote, nor writes there. DOCALC_TEST_CACHE_DIR moves it.
+os.environ["DOCALC_CACHE_DIR"] = os.environ.get("DOCALC_TEST_CACHE_DIR",
+                                                str(ROOT / ".cache" / "tests"))
+os.environ.pop("DOCALC_NO_CACHE", None)
 
 TRUE = {"beta_ay": 1.5, "beta_by": 0.7, "beta_cy": 0.3, "sigma_y": 0.2, "beta_y0": 0.0}
 SMALL = {"chains": 2, "tune": 300, "draws": 300}

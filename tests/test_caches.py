@@ -63,3 +63,76 @@ def test_refit_in_a_fresh_process_loads_the_exported_sampler(tmp_path: Path) -> 
     assert again["traces"] == 0  # not traced: the sampler came from the exported file
     assert again["beta_by"] == first["beta_by"]  # bitwise the same posterior
     assert abs(sum(again["beta_by"]) / len(again["beta_by"]) - 0.7) < 0.15
+
+
+# two models that differ only in the order of two independent nodes; the do() makes a read
+# b, so both evaluate b before a, but each node keeps its own random stream (its index)
+SWAPPED = ("a ~ Normal(0, 1)\nb ~ Normal(0, 1)\ny ~ Normal(a + b, 1)",
+           "b ~ Normal(0, 1)\na ~ Normal(0, 1)\ny ~ Normal(a + b, 1)")
+PRIOR = """
+import json, sys
+import docalc
+out = {}
+for text in sys.argv[1:]:
+    p = docalc.compile(text).do("a = b + 1").sample_prior(draws=4, seed=0)["prior"]
+    out = {k: p[k].values.ravel().tolist() for k in ("a", "b", "y")}
+print(json.dumps(out))
+"""
+
+
+def test_swapped_independent_nodes_do_not_share_compiled_functions(tmp_path: Path) -> None:
+    env = {"DOCALC_CACHE_DIR": str(tmp_path)}
+    alone = json.loads(_run(PRIOR, SWAPPED[1], env=env))
+    after_the_other = json.loads(_run(PRIOR, SWAPPED[0], SWAPPED[1], env=env))
+    assert after_the_other == alone  # bitwise, whatever ran before in the process
+    first = json.loads(_run(PRIOR, SWAPPED[0], env=env))
+    assert first["b"] != alone["b"]  # b has another stream in the other model: not a no-op
+
+
+def test_plan_keys_name_every_steps_random_stream() -> None:
+    import docalc
+    from docalc.compiler.plan import forward_plan
+
+    plans = [forward_plan(docalc.compile(t).do("a = b + 1").checked, {}, ()) for t in SWAPPED]
+    assert [s.name for s in plans[0].steps] == [s.name for s in plans[1].steps]
+    assert plans[0].key != plans[1].key
+
+
+def _package_copy(dest: Path) -> Path:
+    """Lay the sources out as the installed package is: docalc/{dsl,compiler,widgets}."""
+    import shutil
+
+    site = dest / "site"
+    shutil.copytree(ROOT / "docalc", site / "docalc", ignore=shutil.ignore_patterns("__pycache__"))
+    for layer in ("dsl", "compiler", "widgets"):
+        shutil.copytree(ROOT / layer, site / "docalc" / layer,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    return site
+
+
+@pytest.mark.slow
+def test_an_edited_lowering_misses_the_exported_sampler_cache(tmp_path: Path) -> None:
+    site = _package_copy(tmp_path)
+    env = {"DOCALC_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(site)}
+    model = str(EXAMPLES / "linear.scm")
+
+    def refit() -> dict[str, object]:
+        out = subprocess.run([sys.executable, "-c", REFIT, model], capture_output=True,
+                             text=True, env={**os.environ, **env}, cwd=tmp_path, timeout=600)
+        assert out.returncode == 0, out.stderr
+        return dict(json.loads(out.stdout))
+
+    assert refit()["traces"] == 1
+    assert refit()["traces"] == 0  # unchanged code: the exported sampler is used
+    engine = site / "docalc" / "compiler" / "engine.py"
+    engine.write_text(engine.read_text() + "\n# an edit of the lowering\n")
+    assert refit()["traces"] == 1  # edited code: a miss, traced anew
+    assert len(list((tmp_path / "cache" / "exported").glob("*.jaxexport"))) == 2
+
+
+def test_the_export_key_names_docalcs_version_and_code() -> None:
+    from docalc.compiler import exported
+
+    stamp = exported.code_stamp()
+    assert stamp.startswith("docalc ") and " code " in stamp
+    assert exported.fingerprint([ROOT / "dsl", ROOT / "compiler"]) in stamp
