@@ -35,7 +35,7 @@ def identify_model(model: CheckedModel, treatment: str, outcome: str,
             raise d.kind([d])
     obs = set(units) if observed is None else {o for o in observed if o in units}
     try:
-        return identify_graph(g, treatment, outcome, obs)  # type: ignore[arg-type]
+        return identify_graph(g, treatment, outcome, obs)
     except ValueError as exc:
         d = diagnostic("E603", None, detail=str(exc), hint=None)
         raise d.kind([d]) from None

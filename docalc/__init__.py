@@ -9,10 +9,22 @@
 
 from __future__ import annotations
 
+import os as _os
 from typing import TYPE_CHECKING, Any
 
-from .errors import *  # noqa: F403
-from .errors import __all__ as _errors_all
+# In a source checkout the layers dsl/, compiler/ and widgets/ sit beside this folder, not
+# in it (the installed package has them inside). When this folder is found first on
+# sys.path (Python run from the checkout's root, whatever is installed), let the checkout's
+# layers be found too, so that ``docalc.dsl`` resolves in both layouts.
+_here = _os.path.dirname(__file__)
+_root = _os.path.dirname(_here)
+if not _os.path.isdir(_os.path.join(_here, "dsl")) \
+        and _os.path.isfile(_os.path.join(_root, "dsl", "__init__.py")):
+    __path__.append(_root)
+del _here, _root, _os
+
+from .errors import *  # noqa: E402, F403 (after the path set-up above)
+from .errors import __all__ as _errors_all  # noqa: E402
 
 if TYPE_CHECKING:
     from docalc.compiler.backdoor import BackdoorResult as BackdoorResult

@@ -274,19 +274,19 @@ def write_table(df: pd.DataFrame, out: str | None) -> None:
 def summarize(values: np.ndarray, prob: float = HDI_PROB) -> dict[str, float]:
     """Mean, sd and the highest-density interval of a sample (all axes pooled).
 
-    The HDI is the narrowest interval holding ``ceil(prob * n)`` of the sorted draws, the
-    same rule as ArviZ's for unimodal samples.
+    The HDI is arviz-stats', the one ``Fit.summary`` and ``Fit.effect`` report.
     """
-    x = np.sort(np.asarray(values, dtype=np.float64).ravel())
+    from docalc.compiler.effects import hdi
+
+    x = np.asarray(values, dtype=np.float64).ravel()
     x = x[np.isfinite(x)]
     if x.size == 0:
         return {"mean": math.nan, "sd": math.nan, "hdi_low": math.nan, "hdi_high": math.nan}
-    k = max(1, min(x.size, math.ceil(prob * x.size)))
-    widths = x[k - 1:] - x[: x.size - k + 1]
-    i = int(np.argmin(widths))
-    sd = float(x.std(ddof=1)) if x.size > 1 else 0.0
-    return {"mean": float(x.mean()), "sd": sd, "hdi_low": float(x[i]),
-            "hdi_high": float(x[i + k - 1])}
+    if x.size == 1:
+        v = float(x[0])
+        return {"mean": v, "sd": 0.0, "hdi_low": v, "hdi_high": v}
+    lo, hi = hdi(x, prob)
+    return {"mean": float(x.mean()), "sd": float(x.std(ddof=1)), "hdi_low": lo, "hdi_high": hi}
 
 
 def format_table(rows: Sequence[dict[str, Any]], prob: float = HDI_PROB) -> str:

@@ -91,6 +91,13 @@ class DocalcGraphvizError(DocalcError):
     """The Graphviz ``dot`` program is missing or failed."""
 
 
+class DocalcExtraError(DocalcError, ImportError):
+    """A feature used without the optional packages it needs (an extra of docalc).
+
+    Also an ``ImportError``, so code that guards an optional import keeps working.
+    """
+
+
 class DocalcWarning(UserWarning):
     """Base class of docalc warnings."""
 
@@ -227,6 +234,8 @@ CATALOGUE: dict[str, Entry] = {
         Entry("E920", DocalcCounterfactualError, "{detail}", "{hint}"),
         Entry("E930", DocalcInferenceError, "{detail}", "{hint}"),
         Entry("E940", DocalcGraphvizError, "{detail}", "{hint}"),
+        Entry("E950", DocalcExtraError, "{feature} needs the optional package "
+              "'{missing}', which is not installed", 'pip install "docalc[{extra}]"'),
     )
 }
 
@@ -332,3 +341,20 @@ def error(code: str, span: Span | None = None, **values: Any) -> DocalcError:
     """Return (not raise) the exception for a single catalogue entry."""
     d = diagnostic(code, span, **values)
     return d.kind([d])
+
+
+def missing_extra(extra: str, module: str | None, feature: str) -> DocalcError:
+    """Return the error for a feature whose optional package ``module`` is not installed.
+
+    Parameters
+    ----------
+    extra : str
+        The extra of docalc that installs it (``"widgets"``): the hint says
+        ``pip install "docalc[widgets]"``.
+    module : str or None
+        The missing module, as ``ModuleNotFoundError.name`` gives it.
+    feature : str
+        What the user asked for, as the message names it (``"docalc.widgets.GraphView"``).
+
+    """
+    return error("E950", None, feature=feature, extra=extra, missing=module or "?")

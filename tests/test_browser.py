@@ -8,8 +8,8 @@ graph's label. Screenshots go to ``test-artifacts/`` (git-ignored).
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -38,7 +38,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def _requirements() -> str | None:
     if not Path(CHROMIUM).exists():
         return f"chromium not found at {CHROMIUM} (apt-get install -y chromium)"
-    if shutil.which("voila") is None:
+    if importlib.util.find_spec("voila") is None:
         return "voila is not installed (pip install voila)"
     try:
         import playwright.sync_api  # noqa: F401
@@ -96,7 +96,8 @@ def _voila(notebook: str) -> Iterator[str]:
 def test_explorer_in_voila_moves_with_the_slider() -> None:
     reason = _requirements()
     if reason:
-        pytest.skip(reason)
+        # CI sets DOCALC_REQUIRE_BROWSER: there a missing browser is a failure, not a skip
+        (pytest.fail if os.environ.get("DOCALC_REQUIRE_BROWSER") else pytest.skip)(reason)
     from playwright.sync_api import sync_playwright
 
     with _voila("linear.ipynb") as url, sync_playwright() as p:

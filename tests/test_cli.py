@@ -8,6 +8,7 @@ import sys
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -295,3 +296,16 @@ def test_query_under_the_prior_tells_seeing_from_doing(tmp_path: Path) -> None:
     got = table(proc.stdout)
     assert got["done"]["mean"] == pytest.approx(1.0, abs=0.15)
     assert got["seen"]["mean"] == pytest.approx(4.0, abs=0.3)
+
+
+def test_the_cli_hdi_is_arviz_stats_hdi() -> None:
+    import arviz_stats as azs
+
+    from docalc.cli import summarize
+
+    rng = np.random.default_rng(0)
+    for x in (rng.normal(size=4000), rng.gamma(2.0, size=1001), rng.integers(0, 16, 500) / 16):
+        got = summarize(x)
+        lo, hi = np.asarray(azs.hdi(x, prob=0.94))
+        assert (got["hdi_low"], got["hdi_high"]) == (float(lo), float(hi))
+        assert got["mean"] == pytest.approx(x.mean()) and got["sd"] == pytest.approx(x.std(ddof=1))

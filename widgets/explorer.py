@@ -15,11 +15,15 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import ipywidgets as widgets
 import numpy as np
-import traitlets
 
-from docalc.dsl.errors import DocalcError
+from docalc.dsl.errors import DocalcError, missing_extra
+
+try:
+    import ipywidgets as widgets
+    import traitlets
+except ModuleNotFoundError as exc:  # a clear error naming the extra, not a bare traceback
+    raise missing_extra("widgets", exc.name, "docalc.widgets.EffectExplorer") from None
 from docalc.dsl.frontend import apply_intervention_text
 
 from .graphspec import unwrap

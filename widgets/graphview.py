@@ -12,10 +12,13 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-import ipywidgets as widgets
-import traitlets
+from docalc.dsl.errors import DocalcError, missing_extra
 
-from docalc.dsl.errors import DocalcError
+try:
+    import ipywidgets as widgets
+    import traitlets
+except ModuleNotFoundError as exc:  # a clear error naming the extra, not a bare traceback
+    raise missing_extra("widgets", exc.name, "docalc.widgets.GraphView") from None
 from docalc.dsl.frontend import apply_intervention_text
 from docalc.dsl.printer import format_number
 
