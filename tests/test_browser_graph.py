@@ -57,6 +57,9 @@ dump()
 w
 """
 FROM_PYTHON = 'w.do = "talent = 1"'
+LINEAR = f"""\
+GraphWidget(docalc.load({str(EXAMPLES / "linear.scm")!r}), do="b = a + 1")
+"""
 
 
 def _requirements() -> str | None:
@@ -80,7 +83,8 @@ def _notebook(path: Path) -> None:
     import nbformat
 
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(SETUP), nbformat.v4.new_code_cell(FROM_PYTHON)]
+    nb.cells = [nbformat.v4.new_code_cell(SETUP), nbformat.v4.new_code_cell(FROM_PYTHON),
+                nbformat.v4.new_code_cell(LINEAR)]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
     nbformat.write(nb, path)
@@ -189,8 +193,8 @@ def test_graph_widget_in_jupyterlab(tmp_path: Path) -> None:
             page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-cell')")
             gw = page.locator(".docalc-gw").first
             gw.wait_for(timeout=RENDER_S * 1000)
-            factual = page.locator("svg[data-view=factual]")
-            intervened = page.locator("svg[data-view=intervened]")
+            factual = gw.locator("svg[data-view=factual]")
+            intervened = gw.locator("svg[data-view=intervened]")
             intervened.locator("[data-node=gear]").wait_for()
             gw.scroll_into_view_if_needed()
             page.screenshot(path=str(shots / "graph-lab-initial.png"))
@@ -246,10 +250,10 @@ def test_graph_widget_in_jupyterlab(tmp_path: Path) -> None:
 
             # roles from the context menu: the verdict and the adjustment set appear
             intervened.locator("[data-node=gear]").click(button="right")
-            page.locator(".gw-menu button[data-action='set as treatment']").click()
+            page.locator(".gw-menu:not([hidden]) button[data-action='set as treatment']").click()
             page.wait_for_selector("[data-node=gear][data-role=treatment]")
             intervened.locator("[data-node=sound]").click(button="right")
-            page.locator(".gw-menu button[data-action='set as outcome']").click()
+            page.locator(".gw-menu:not([hidden]) button[data-action='set as outcome']").click()
             page.wait_for_selector(".gw-verdict [data-adjust=talent]")
             assert factual.locator("[data-node=talent][data-role=adjust]").count() == 1
             assert "identifiable" in page.inner_text(".gw-verdict")
@@ -257,6 +261,27 @@ def test_graph_widget_in_jupyterlab(tmp_path: Path) -> None:
             assert verdict["highlight"] == ["talent"] and verdict["criterion"] == "backdoor"
             assert _state(tmp_path)["roles"] == {"gear": "treatment", "sound": "outcome"}
             gw.screenshot(path=str(shots / "graph-lab-roles.png"))
+
+            # the value box edits the intervention; Enter applies
+            value = gw.locator(".gw-iv[data-iv=gear] input")
+            value.fill("1")
+            value.press("Enter")
+            _wait_for(lambda: _state(tmp_path).get("do") == "gear = 1", "the edited value")
+            page.wait_for_function("() => document.querySelector('.docalc-gw "
+                                   "svg[data-view=intervened] [data-node=gear]')"
+                                   ".textContent.includes('do(gear = 1)')")
+
+            # the wheel zooms both views alike (one layout, one view box)
+            w0 = intervened.locator("[data-node=sound]").bounding_box()["width"]  # type: ignore[index]
+            f0 = factual.locator("[data-node=sound]").bounding_box()["width"]  # type: ignore[index]
+            box = intervened.bounding_box()
+            assert box is not None
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.mouse.wheel(0, -300)
+            w1 = intervened.locator("[data-node=sound]").bounding_box()["width"]  # type: ignore[index]
+            f1 = factual.locator("[data-node=sound]").bounding_box()["width"]  # type: ignore[index]
+            assert w1 > 1.15 * w0 and f1 == pytest.approx(w1 * f0 / w0, rel=0.02)
+            gw.locator("button.gw-fit").click()
 
             # Python sets do: the view follows, as after a click
             page.evaluate("""() => {
@@ -287,5 +312,19 @@ def test_graph_widget_in_jupyterlab(tmp_path: Path) -> None:
             gw.screenshot(path=str(shots / "graph-lab-parameters.png"))
             print("rendered label sizes with parameters shown:",
                   sorted(set(page.evaluate(RENDERED_FONT_SIZES))))
+
+            # an intervention that reads another node adds a dashed edge, only where it acts
+            page.evaluate("""() => {
+                const nb = window.jupyterapp.shell.currentWidget.content;
+                nb.activeCellIndex = 2;
+                return window.jupyterapp.commands.execute('notebook:run-cell');
+            }""")
+            lin = page.locator(".docalc-gw").nth(1)
+            added = lin.locator("svg[data-view=intervened] [data-edge='a->b'][data-added=true]")
+            added.wait_for(state="attached", timeout=RENDER_S * 1000)
+            assert added.evaluate("e => getComputedStyle(e).strokeDasharray") != "none"
+            assert lin.locator("svg[data-view=factual] [data-edge='a->b']").count() == 0
+            lin.scroll_into_view_if_needed()
+            lin.screenshot(path=str(shots / "graph-lab-linear.png"))
         finally:
             browser.close()

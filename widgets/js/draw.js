@@ -85,7 +85,8 @@ export function drawView(svg, which, ctx) {
     const cut = intervenedView && e.cut;
     const colour = cut ? CUT : e.added ? INTERVENED_LINE : EDGE;
     const marker = cut ? "cut" : e.added ? "added" : "arrow";
-    const line = svgEl("line", {
+    const line = svgEl("path", {
+      fill: "none",
       "data-edge": `${e.parent}->${e.child}`,
       "data-cut": cut ? "true" : null,
       "data-added": e.added ? "true" : null,
@@ -151,10 +152,22 @@ export function place(drawn, ctx) {
     const a = pos[e.parent], b = pos[e.child];
     const sa = { ...sizes[e.parent], width: drawn.nodeEls[e.parent].width };
     const sb = { ...sizes[e.child], width: drawn.nodeEls[e.child].width };
-    const p = boundaryPoint(a, sa, kindOf[e.parent], b.x, b.y);
-    const q = boundaryPoint(b, sb, kindOf[e.child], a.x, a.y);
-    line.setAttribute("x1", p.x); line.setAttribute("y1", p.y);
-    line.setAttribute("x2", q.x); line.setAttribute("y2", q.y);
+    if (!e.added) {
+      const p = boundaryPoint(a, sa, kindOf[e.parent], b.x, b.y);
+      const q = boundaryPoint(b, sb, kindOf[e.child], a.x, a.y);
+      line.setAttribute("d", `M${p.x},${p.y} L${q.x},${q.y}`);
+      continue;
+    }
+    // an added edge bows out: it stays visible between neighbours of one rank, which
+    // the layout placed side by side because it ignores edges that only a do() makes
+    const dx = b.x - a.x, dy = b.y - a.y, len = Math.hypot(dx, dy) || 1;
+    let nx = dy / len, ny = -dx / len;
+    if (ny > 0 || (ny === 0 && nx > 0)) { nx = -nx; ny = -ny; } // bow upwards, else left
+    const off = Math.max(34, 0.25 * len);
+    const c = { x: (a.x + b.x) / 2 + nx * off, y: (a.y + b.y) / 2 + ny * off };
+    const p = boundaryPoint(a, sa, kindOf[e.parent], c.x, c.y);
+    const q = boundaryPoint(b, sb, kindOf[e.child], c.x, c.y);
+    line.setAttribute("d", `M${p.x},${p.y} Q${c.x},${c.y} ${q.x},${q.y}`);
   }
   for (const [name, { rect, label }] of Object.entries(drawn.plateEls)) {
     const b = boxes[name];

@@ -10,7 +10,6 @@ import {
 
 const MIN_SCALE = 11 / 12; // the smallest label (12 px) renders at 11 px or more
 const MAX_SCALE = 1.2; // a three-node graph should not fill the screen
-let counter = 0;
 
 function h(tag, props = {}, ...children) {
   const el = document.createElement(tag);
@@ -33,7 +32,8 @@ function startValue(node) {
 }
 
 function render({ model, el }) {
-  const uid = `docalc-gw-${++counter}`;
+  // marker ids must be unique in the page; each widget may load its own copy of this module
+  const uid = `docalc-gw-${Math.random().toString(36).slice(2, 10)}`;
   const root = h("div", { class: "docalc-gw" });
   root.appendChild(h("style", {}, css));
   const doInput = h("input", { class: "gw-do", type: "text", placeholder: "b = 0", spellcheck: "false", "aria-label": "intervention" });
