@@ -12,6 +12,7 @@ from conftest import ROOT
 WITHOUT_WIDGETS = """
 import sys
 sys.modules["ipywidgets"] = None
+sys.modules["anywidget"] = None
 import docalc
 try:
     from docalc.widgets import {name}
@@ -21,11 +22,13 @@ except docalc.DocalcExtraError as exc:
 """
 
 
-@pytest.mark.parametrize("name", ["GraphView", "EffectExplorer"])
-def test_a_widget_without_the_widgets_extra_names_the_extra(name: str) -> None:
+@pytest.mark.parametrize(("name", "module"), [("GraphView", "ipywidgets"),
+                                              ("EffectExplorer", "ipywidgets"),
+                                              ("GraphWidget", "anywidget")])
+def test_a_widget_without_the_widgets_extra_names_the_extra(name: str, module: str) -> None:
     out = subprocess.run([sys.executable, "-c", WITHOUT_WIDGETS.format(name=name)],
                          capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert f"docalc.widgets.{name} needs the optional package 'ipywidgets'" in out.stdout
+    assert f"docalc.widgets.{name} needs the optional package '{module}'" in out.stdout
     assert 'hint: pip install "docalc[widgets]"' in out.stdout
     assert "Traceback" not in out.stdout + out.stderr

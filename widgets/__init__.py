@@ -13,10 +13,12 @@ if TYPE_CHECKING:
     from .explorer import EffectExplorer
     from .graphspec import GraphSpec, graph_spec, roles_for, roles_from
     from .graphview import GraphView
+    from .graphwidget import GraphWidget
     from .render import draw, render_svg, side_by_side, to_digraph, write
 
 _LAZY = {
     "GraphView": "docalc.widgets.graphview",
+    "GraphWidget": "docalc.widgets.graphwidget",
     "EffectExplorer": "docalc.widgets.explorer",
     "GraphSpec": "docalc.widgets.graphspec",
     "graph_spec": "docalc.widgets.graphspec",
@@ -53,6 +55,7 @@ __all__ = [
     "EffectExplorer",
     "GraphSpec",
     "GraphView",
+    "GraphWidget",
     "draw",
     "graph_spec",
     "load_ipython_extension",

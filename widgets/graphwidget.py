@@ -15,10 +15,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import anywidget
-import traitlets
+from docalc.dsl.errors import DocalcError, missing_extra
 
-from docalc.dsl.errors import DocalcError
+try:
+    import anywidget
+    import traitlets
+except ModuleNotFoundError as exc:  # a clear error naming the extra, not a bare traceback
+    raise missing_extra("widgets", exc.name, "docalc.widgets.GraphWidget") from None
 from docalc.dsl.frontend import apply_intervention_text
 from docalc.dsl.ir import CheckedModel
 
