@@ -166,7 +166,12 @@ def main(argv: list[str]) -> None:
     update = "--update" in argv
     bs = blocks(README.read_text())
     os.chdir(ROOT)
-    check_main(bs, update)
+    if "--rest" not in argv:
+        check_main(bs, update)
+        # the main command installed docalc: a new process sees it (this one's sys.path was
+        # made before the install)
+        rest = subprocess.run([sys.executable, __file__, mode, "--rest"], env=_env())
+        raise SystemExit(rest.returncode)
     check_listing(bs)
     namespace: dict[str, object] = {"__name__": "__readme__"}
     (python,) = in_section(bs, "Python")
