@@ -28,7 +28,7 @@ class Statements(Distributions):
             if node is None:
                 self.err(interventions.do_undefined(
                     iv.span, name=iv.name,
-                    suggestion=suggest(iv.name, nodes, listing("variables", nodes))))
+                    suggestion=_variables(iv.name, nodes)))
                 continue
             if iv.name in seen:
                 self.err(interventions.do_twice(iv.span, name=iv.name))
@@ -89,9 +89,8 @@ class Statements(Distributions):
             if n.id in CONSTANTS:
                 continue
             if n.id not in nodes:
-                self.err(names.undefined_name(
-                    n.span, name=n.id, suggestion=suggest(n.id, nodes,
-                                                          listing("variables", nodes))))
+                self.err(names.undefined_name(n.span, name=n.id,
+                                              suggestion=_variables(n.id, nodes)))
             else:
                 target_plates.add(nodes[n.id].plate)
         for node_ in walk(e.target):
@@ -115,9 +114,8 @@ class Statements(Distributions):
             else:
                 node = nodes.get(c.name)
                 if node is None:
-                    self.err(names.undefined_name(
-                        c.span, name=c.name,
-                        suggestion=suggest(c.name, nodes, listing("variables", nodes))))
+                    self.err(names.undefined_name(c.span, name=c.name,
+                                                  suggestion=_variables(c.name, nodes)))
                     continue
                 if node.kind is Kind.DETERMINISTIC:
                     self.err(runtime.condition_on_deterministic(c.span, name=c.name))
@@ -128,6 +126,10 @@ class Statements(Distributions):
             self.err(interventions.counterfactual_needs_do(e.span))
         if factual and any(isinstance(c, ast.Observed) for c in e.conditions):
             self.err(interventions.factual_with_conditions(e.span))
+
+
+def _variables(name: str, nodes: dict[str, Node]) -> str:
+    return suggest(name, nodes, listing("variables", nodes))
 
 
 def walk(e: object) -> list[object]:
