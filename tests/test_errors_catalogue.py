@@ -26,7 +26,7 @@ def test_each_constructor_takes_exactly_its_template_values() -> None:
         if entry.legacy or entry.label:
             continue
         params = inspect.signature(errors.CONSTRUCTORS[code]).parameters
-        assert list(params)[0] == "span", code
+        assert next(iter(params)) == "span", code
         keywords = {n for n, p in params.items() if p.kind is p.KEYWORD_ONLY}
         # a constructor that works values out (a computed hint) returns them itself
         computes = inspect.signature(errors.CONSTRUCTORS[code]).return_annotation != "None"
