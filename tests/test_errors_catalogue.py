@@ -65,6 +65,8 @@ def test_codes_name_their_family() -> None:
         assert re.fullmatch(r"E\d{3}", code), code
         if issubclass(entry.cls, errors.DocalcModelError):
             assert code[1] in "12345678", code
+        elif entry.cls is errors.DocalcFileError:
+            assert code[1] == "0", code
         else:
             assert code[1] == "9", code
 

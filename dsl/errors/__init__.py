@@ -8,8 +8,10 @@ node, so every message names its place::
 
 The constructors live in one module per family: ``syntax`` (E1xx and the E8xx limits),
 ``names`` (E2xx names, E3xx cycles, E5xx plates), ``distributions`` (E4xx),
-``interventions`` (E6xx and the E7xx queries), ``data`` (E90x, E96x, E97x), ``runtime``
-(E91x-E95x) and ``files`` (E98x-E99x). docs/errors.md lists them all.
+``interventions`` (E6xx and the E7xx queries), ``data`` (E90x, E96x-E98x), ``runtime``
+(E91x-E95x) and ``files`` (E0xx); ``hints`` builds "did you mean" hints, ``legacy``
+keeps the old ``error(code, ...)`` for modules not yet converted, and ``docs`` writes
+docs/errors.md, which lists every code.
 """
 
 from __future__ import annotations

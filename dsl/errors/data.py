@@ -1,4 +1,4 @@
-"""Data that does not fit the model: E90x the table, E96x values, E97x units and ``backdoor``.
+"""Data that does not fit the model: E90x the table, E96x values, E97x units, E98x ``backdoor``.
 
 Columns and rows are named in the message; there is no place in the text.
 """
@@ -158,43 +158,43 @@ def n_disagrees(span: Span | None, *, n: object, what: str, rows: int, plate: st
 
 
 # -- tables for backdoor() --------------------------------------------------------------------
-@entry("E974", DocalcDataError, "column {name!r} is not in the table; its columns are: "
+@entry("E980", DocalcDataError, "column {name!r} is not in the table; its columns are: "
        "{columns}")
 def column_not_in_table(span: Span | None, *, name: str, columns: str) -> None:
     """Report ``backdoor`` names a column the table lacks."""
 
 
-@entry("E975", DocalcDataError, "treatment {treatment!r}, outcome {outcome!r} and the "
+@entry("E981", DocalcDataError, "treatment {treatment!r}, outcome {outcome!r} and the "
        "adjustment set {adjust} must not share a column")
 def shared_column(span: Span | None, *, treatment: str, outcome: str, adjust: list[str]) -> None:
     """Report ``backdoor`` with one column in two roles."""
 
 
-@entry("E976", DocalcDataError, "no row has a value in every one of the columns {columns}")
+@entry("E982", DocalcDataError, "no row has a value in every one of the columns {columns}")
 def no_complete_row(span: Span | None, *, columns: str) -> None:
     """Report every row misses a value of the columns ``backdoor`` uses."""
 
 
-@entry("E977", DocalcDataError, "treatment value {value!r} never occurs in column "
+@entry("E983", DocalcDataError, "treatment value {value!r} never occurs in column "
        "{column!r}; {seen}")
 def treatment_value_absent(span: Span | None, *, value: object, column: str, seen: str) -> None:
     """Report ``backdoor(treatment_value=...)`` that no row has."""
 
 
-@entry("E978", DocalcDataError, "outcome value {value!r} never occurs in column {column!r}; "
+@entry("E984", DocalcDataError, "outcome value {value!r} never occurs in column {column!r}; "
        "{seen}")
 def outcome_value_absent(span: Span | None, *, value: object, column: object,
                          seen: str) -> None:
     """Report ``backdoor(outcome_value=...)`` that no row has."""
 
 
-@entry("E979", DocalcDataError, "outcome_value=None asks for the mean of {column!r}, but that "
+@entry("E985", DocalcDataError, "outcome_value=None asks for the mean of {column!r}, but that "
        "column is not numeric; give the outcome value whose probability you want instead")
 def outcome_not_numeric(span: Span | None, *, column: object) -> None:
     """Report the mean of a text outcome."""
 
 
-@entry("E980", DocalcDataError, "positivity fails: no row of the stratum {where} has "
+@entry("E986", DocalcDataError, "positivity fails: no row of the stratum {where} has "
        "{setting}, so P(outcome | treatment, stratum) and the adjustment formula are undefined "
        "there ({empty} of {strata} strata lack it)")
 def positivity(span: Span | None, *, where: str, setting: str, empty: int, strata: int) -> None:

@@ -31,6 +31,17 @@ class below.
 This page is written from the catalogue in `dsl/errors/` by
 `python -m docalc.dsl.errors.docs > docs/errors.md`; a test checks that it is up to date.
 
+## Codes
+
+The hundreds say the family. Model errors: E1xx syntax, E2xx names, E3xx cycles, E4xx
+distributions and functions, E5xx plates, E6xx interventions and identification, E7xx
+queries, E8xx size limits. Run-time errors: E0xx files; in E9xx the tens say the
+sub-family: E90x the data table, E91x conditioning, E92x counterfactuals, E93x inference,
+E94x Graphviz, E95x optional packages, E96x data values, E97x units (plate sizes, `n`),
+E98x tables given to `backdoor`. A new code takes the next free number of its family
+(or sub-family); codes are never reused, so the legacy codes below stay retired once
+their callers are converted.
+
 ## Adding an error
 
 Declare it in the family module of `dsl/errors/` with `@entry(code, class, message, hint)` on
