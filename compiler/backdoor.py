@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .data import data_error
+from docalc.dsl.errors import data as errors
 
 #: How many distinct values an error message lists before it stops.
 _SHOWN_VALUES = 10
@@ -106,8 +106,8 @@ def backdoor(
     data = _used_rows(table, treatment, outcome, keys)
     treated = data[treatment] == treatment_value
     if not treated.any():
-        raise data_error(f"treatment value {treatment_value!r} never occurs in column "
-                         f"{treatment!r}; {_values_seen(data[treatment])}")
+        raise errors.treatment_value_absent(None, value=treatment_value, column=treatment,
+                                            seen=_values_seen(data[treatment])).error()
     y = _outcome_as_number(data[outcome], outcome_value)
     naive = float(y[treated].mean())
     if keys:
@@ -127,28 +127,26 @@ def _used_rows(table: pd.DataFrame, treatment: str, outcome: str, keys: list[str
     used = list(dict.fromkeys([treatment, outcome, *keys]))
     for name in used:
         if name not in table.columns:
-            raise data_error(f"column {name!r} is not in the table; its columns are: "
-                             f"{', '.join(map(str, table.columns))}")
+            raise errors.column_not_in_table(
+                None, name=name, columns=", ".join(map(str, table.columns))).error()
     if treatment == outcome or treatment in keys or outcome in keys:
-        raise data_error(f"treatment {treatment!r}, outcome {outcome!r} and the adjustment set "
-                         f"{keys} must not share a column")
+        raise errors.shared_column(None, treatment=treatment, outcome=outcome,
+                                   adjust=keys).error()
     data = table[used].dropna()
     if data.empty:
-        raise data_error(f"no row has a value in every one of the columns {', '.join(used)}")
+        raise errors.no_complete_row(None, columns=", ".join(used)).error()
     return data
 
 
 def _outcome_as_number(column: pd.Series, outcome_value: object) -> pd.Series:
     if outcome_value is None:
         if not pd.api.types.is_numeric_dtype(column):
-            raise data_error(f"outcome_value=None asks for the mean of {column.name!r}, but that "
-                             f"column is not numeric; give the outcome value whose probability "
-                             f"you want instead")
+            raise errors.outcome_not_numeric(None, column=column.name).error()
         return column.astype(float)
     hits = column == outcome_value
     if not hits.any():
-        raise data_error(f"outcome value {outcome_value!r} never occurs in column "
-                         f"{column.name!r}; {_values_seen(column)}")
+        raise errors.outcome_value_absent(None, value=outcome_value, column=column.name,
+                                          seen=_values_seen(column)).error()
     return hits.astype(float)
 
 
@@ -168,9 +166,8 @@ def _strata(
     if len(empty):
         first = empty[0] if isinstance(empty[0], tuple) else (empty[0],)
         where = ", ".join(f"{k}={v!r}" for k, v in zip(keys, first, strict=True))
-        raise data_error(f"positivity fails: no row of the stratum {where} has {setting}, so "
-                         f"P(outcome | treatment, stratum) and the adjustment formula are "
-                         f"undefined there ({len(empty)} of {len(strata)} strata lack it)")
+        raise errors.positivity(None, where=where, setting=setting, empty=len(empty),
+                                strata=len(strata)).error()
     return strata
 
 

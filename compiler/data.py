@@ -16,7 +16,8 @@ import pandas as pd
 from docalc.dsl import ast
 from docalc.dsl.checker import literal_value
 from docalc.dsl.distributions import CONSTRAINTS, DISTRIBUTIONS
-from docalc.dsl.errors import DataWarning, DocalcError, diagnostic
+from docalc.dsl.errors import DataWarning
+from docalc.dsl.errors import data as errors
 from docalc.dsl.ir import CheckedModel, Kind, Node
 from docalc.dsl.printer import format_number
 
@@ -37,12 +38,6 @@ class Bound:
         return frozenset(self.columns)
 
 
-def data_error(detail: str, hint: str | None = None) -> DocalcError:
-    """Return a DocalcDataError from the catalogue."""
-    d = diagnostic("E900", None, detail=detail, hint=hint)
-    return d.kind([d])
-
-
 def _rows(mask: np.ndarray, index: pd.Index | None = None, most: int = 5) -> str:
     where = np.flatnonzero(mask)
     labels = [str(index[k]) if index is not None else str(k) for k in where[:most]]
@@ -54,12 +49,11 @@ def _as_columns(data: DataLike) -> tuple[dict[str, Any], pd.Index | None]:
     if isinstance(data, pd.DataFrame):
         if data.columns.duplicated().any():
             dup = list(data.columns[data.columns.duplicated()])
-            raise data_error(f"duplicate column names: {', '.join(map(str, dup))}")
+            raise errors.duplicate_columns(None, names=", ".join(map(str, dup))).error()
         return {str(c): data[c] for c in data.columns}, data.index
     if isinstance(data, Mapping):
         return {str(k): v for k, v in data.items()}, None
-    raise data_error(f"data must be a pandas DataFrame or a dict of arrays, got "
-                     f"{type(data).__name__}")
+    raise errors.data_type(None, got=type(data).__name__).error()
 
 
 def bind(model: CheckedModel, data: DataLike | None, *, n: int | None = None,
@@ -83,7 +77,7 @@ def bind(model: CheckedModel, data: DataLike | None, *, n: int | None = None,
         Labels of group plates already factorized (by a fit): new data must use them.
     """
     if n is not None and (isinstance(n, bool) or not float(n).is_integer() or int(n) < 1):
-        raise data_error(f"n must be a positive whole number of units, got {n!r}")
+        raise errors.bad_n(None, n=n).error()
     cols, index = _as_columns(data) if data is not None else ({}, None)
     nodes = {nd.name: nd for nd in model.nodes}
     unknown = [c for c in cols if c not in nodes]
@@ -102,12 +96,10 @@ def bind(model: CheckedModel, data: DataLike | None, *, n: int | None = None,
         arr = _to_array(name, raw, node)
         if node.plate is None:
             if arr.ndim != 0 and arr.size != 1:
-                raise data_error(f"column '{name}': '{name}' is global (one value per model) "
-                                 f"but {arr.size} values were given",
-                                 hint=f"give a single number for '{name}'")
+                raise errors.global_column(None, name=name, size=arr.size).error()
             arr = arr.reshape(())
         elif arr.ndim != 1:
-            raise data_error(f"column '{name}' must be one-dimensional, got shape {arr.shape}")
+            raise errors.not_one_dimensional(None, name=name, shape=arr.shape).error()
         else:
             lengths.setdefault(node.plate, []).append((name, len(arr)))
         out[name] = arr
@@ -115,16 +107,15 @@ def bind(model: CheckedModel, data: DataLike | None, *, n: int | None = None,
         distinct = {length for _, length in lens}
         if len(distinct) > 1:
             detail = ", ".join(f"{c}: {length}" for c, length in lens)
-            raise data_error(f"columns of plate '{plate}' have different lengths ({detail})",
-                             hint="every column of a plate has one value per unit")
+            raise errors.lengths_differ(None, plate=plate, lengths=detail).error()
         length = distinct.pop()
         if length == 0:
-            raise data_error(f"plate '{plate}' has no rows: its columns "
-                             f"({', '.join(c for c, _ in lens)}) are empty",
-                             hint="give at least one row of data")
+            raise errors.empty_plate(None, plate=plate,
+                                     columns=", ".join(c for c, _ in lens)).error()
         if plate in sizes and sizes[plate] != length:
-            raise data_error(f"plate '{plate}' has {sizes[plate]} units but its columns "
-                             f"({', '.join(c for c, _ in lens)}) have {length} rows")
+            raise errors.plate_size_mismatch(None, plate=plate, size=sizes[plate],
+                                             columns=", ".join(c for c, _ in lens),
+                                             rows=length).error()
         sizes[plate] = length
         # the index labels the units (and error messages name rows by it); only the
         # default 0..n-1 range carries no information
@@ -140,35 +131,30 @@ def bind(model: CheckedModel, data: DataLike | None, *, n: int | None = None,
         k = sizes.get(group)
         if labels is not None:
             if k is not None and len(labels) > k:
-                raise data_error(f"column '{name}' has {len(labels)} distinct labels but plate "
-                                 f"'{group}' has {k} units")
+                raise errors.too_many_labels(None, name=name, labels=len(labels), plate=group,
+                                             size=k).error()
             k = k if k is not None else len(labels)
             coords.setdefault(group, _pad_labels(group, labels, k))
         else:
             k = k if k is not None else int(codes.max()) + 1 if codes.size else 0
             bad = (codes < 0) | (codes >= k)
             if bad.any():
-                raise data_error(f"column '{name}' indexes plate '{group}' of {k} units, but "
-                                 f"rows {_rows(bad, index)} hold codes outside 0..{k - 1}",
-                                 hint="index codes run from 0 to the group size minus one; "
-                                      "or give labels, which are factorized")
+                raise errors.codes_out_of_range(None, name=name, plate=group, size=k,
+                                                rows=_rows(bad, index), last=k - 1).error()
         sizes[group] = k
         out[name] = codes
     unsized = [p.name for p in model.plates if p.name not in sizes]
     if n is not None and not model.plates:
-        raise data_error(f"n={n} but the model has no plate, so there are no units to count",
-                         hint="leave n out: a model of globals only has one value per node")
+        raise errors.n_without_plate(None, n=n).error()
     if n is not None and not unsized and not lengths:
-        raise data_error(f"n={n} sizes no plate: every plate of the model has a fixed size "
-                         f"({', '.join(f'{p}[{k}]' for p, k in sizes.items())})",
-                         hint="leave n out")
+        raise errors.n_sizes_no_plate(
+            None, n=n, sizes=", ".join(f"{p}[{k}]" for p, k in sizes.items())).error()
     if n is not None and not unsized:
         # n sizes no plate here, so a disagreement with the data would be dropped silently
         wrong = {p: sizes[p] for p in lengths if sizes[p] != int(n)}
         if wrong:
             plate, rows = next(iter(wrong.items()))
-            raise data_error(f"n={n} but {what} gives {rows} rows for plate '{plate}'",
-                             hint="leave n out (the data sizes the plate) or make them agree")
+            raise errors.n_disagrees(None, n=n, what=what, rows=rows, plate=plate).error()
     for plate in unsized:
         if n is not None:
             sizes[plate] = int(n)
@@ -177,13 +163,10 @@ def bind(model: CheckedModel, data: DataLike | None, *, n: int | None = None,
                    if nd.kind is Kind.DATA and nd.name not in out
                    and not _replaced(model, nd.name)]
         if missing:
-            raise data_error(f"{what} is missing column(s) {', '.join(missing)}, declared as "
-                             "`data` in the model", hint="add the column(s) to the data")
+            raise errors.missing_columns(None, what=what, names=", ".join(missing)).error()
     for p in model.plates:
         if p.name not in sizes:
-            raise data_error(f"plate '{p.name}' has no size",
-                             hint=f"give {what} with a column of plate '{p.name}', n=... when "
-                                  f"simulating, or a fixed size `plate {p.name}[N]`")
+            raise errors.unsized_plate(None, plate=p.name, what=what).error()
     for name, arr in out.items():
         _check_support(model, nodes[name], arr, index, out)
     return Bound(out, sizes, coords)
@@ -218,21 +201,18 @@ def _to_array(name: str, raw: Any, node: Node) -> np.ndarray:
         if arr.dtype.kind in "OUSb" or isinstance(getattr(raw, "dtype", None), pd.CategoricalDtype):
             return np.asarray(raw, dtype=object)
     if isinstance(raw, pd.Series) and isinstance(raw.dtype, pd.CategoricalDtype):
-        raise data_error(f"column '{name}' is categorical; '{name}' needs numbers",
-                         hint="encode categories as integer codes")
+        raise errors.categorical_column(None, name=name).error()
     try:
         arr = np.asarray(raw, dtype=float)
     except (TypeError, ValueError):
         sample = next((v for v in np.ravel(np.asarray(raw, dtype=object))
                        if not _is_number(v)), None)
-        raise data_error(f"column '{name}' holds non-numeric values (e.g. {sample!r})",
-                         hint=f"'{name}' needs numbers; encode labels as codes") from None
+        raise errors.non_numeric(None, name=name, sample=sample).error() from None
     bad = ~np.isfinite(arr)
     if bad.any():
         kind = "NaN" if np.isnan(arr).any() else "inf"
         idx = raw.index if isinstance(raw, pd.Series) else None
-        raise data_error(f"column '{name}' has {kind} values in rows {_rows(bad.ravel(), idx)}",
-                         hint="drop or impute those rows; docalc does not model missing values")
+        raise errors.non_finite(None, name=name, kind=kind, rows=_rows(bad.ravel(), idx)).error()
     _check_range(name, arr, node, raw)
     return arr
 
@@ -245,10 +225,8 @@ def _check_range(name: str, arr: np.ndarray, node: Node, raw: Any) -> None:
     if bad.any():
         idx = raw.index if isinstance(raw, pd.Series) else None
         kind = "a 32-bit integer" if dtype is np.int32 else "a 32-bit float"
-        raise data_error(f"column '{name}' has values too large for {kind} in rows "
-                         f"{_rows(bad.ravel(), idx)}",
-                         hint=f"the model stores '{name}' as {kind} (at most "
-                              f"{info.max:.3g} in size); rescale the column")
+        raise errors.too_large(None, name=name, kind=kind, rows=_rows(bad.ravel(), idx),
+                               largest=float(info.max)).error()
 
 
 def _is_number(v: Any) -> bool:
@@ -263,21 +241,20 @@ def _codes(name: str, arr: np.ndarray, index: pd.Index | None,
            known: list[Any] | None = None) -> tuple[np.ndarray, Any]:
     if arr.dtype == object:
         if pd.isna(pd.Series(arr)).any():
-            raise data_error(f"column '{name}' has missing labels in rows "
-                             f"{_rows(pd.isna(pd.Series(arr)).to_numpy(), index)}")
+            raise errors.missing_labels(
+                None, name=name, rows=_rows(pd.isna(pd.Series(arr)).to_numpy(), index)).error()
         if known is not None:
             lookup = {label: k for k, label in enumerate(known)}
             codes = np.array([lookup.get(v, -1) for v in arr], dtype=np.int32)
             if (codes < 0).any():
-                raise data_error(f"column '{name}' has labels the fit never saw in rows "
-                                 f"{_rows(codes < 0, index)}",
-                                 hint=f"known labels: {', '.join(map(str, known))}")
+                raise errors.unseen_labels(None, name=name, rows=_rows(codes < 0, index),
+                                           known=", ".join(map(str, known))).error()
             return codes, list(known)
         found, labels = pd.factorize(pd.Series(arr), sort=False)
         return np.asarray(found, dtype=np.int32), list(labels)
     if (arr != np.round(arr)).any():
-        raise data_error(f"index column '{name}' holds non-integer codes in rows "
-                         f"{_rows(arr != np.round(arr), index)}")
+        raise errors.non_integer_codes(None, name=name,
+                                       rows=_rows(arr != np.round(arr), index)).error()
     return arr.astype(np.int32), None
 
 
@@ -311,12 +288,9 @@ def _check_support(model: CheckedModel, node: Node, arr: np.ndarray,
             bad |= flat >= k
     if bad.any():
         rows = _rows(bad, index if node.plate is not None else None)
-        hint = f"'{node.name} ~ {node.dist.name}' cannot produce these values"
-        if not outside_support(constraint, np.ravel(arr), low=low, high=high)[bad].any():
-            hint = ("these values round onto a bound in 32-bit floats, which the model "
-                    "computes in; move them further inside")
-        raise data_error(f"column '{node.name}' has values outside the support of "
-                         f"{node.dist.name} ({words}) in rows {rows}", hint=hint)
+        rounded = not outside_support(constraint, np.ravel(arr), low=low, high=high)[bad].any()
+        raise errors.outside_support(None, name=node.name, dist=node.dist.name,
+                                     constraint=words, rows=rows, rounded=rounded).error()
 
 
 def _limit(model: CheckedModel, node: Node, param: str, given: Mapping[str, np.ndarray],

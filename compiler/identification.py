@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from docalc.dsl.checker import suggest
-from docalc.dsl.errors import diagnostic
+from docalc.dsl.errors import interventions as errors
+from docalc.dsl.errors.hints import suggest
 from docalc.dsl.ir import CheckedModel
 
 from .identify import Identification, identify_graph
@@ -27,15 +27,13 @@ def identify_model(model: CheckedModel, treatment: str, outcome: str,
     units = list(g.nodes)  # type: ignore[attr-defined]
     for role, name in (("treatment", treatment), ("outcome", outcome)):
         if name not in units:
-            known = name in model.names
-            detail = (f"{role} '{name}' is global (one value per model); identification is "
-                      "about unit-level nodes" if known else f"unknown {role} '{name}'")
-            d = diagnostic("E603", None, detail=detail,
-                           hint=suggest(name, units) or "name a node inside a plate")
-            raise d.kind([d])
+            hint = suggest(name, units) or "name a node inside a plate"
+            if name in model.names:
+                raise errors.identify_global(None, role=role, name=name, suggestion=hint).error()
+            raise errors.identify_unknown(None, role=role, name=name, suggestion=hint).error()
+    if treatment == outcome:
+        raise errors.identify_same(None, name=treatment).error()
     obs = set(units) if observed is None else {o for o in observed if o in units}
-    try:
-        return identify_graph(g, treatment, outcome, obs)
-    except ValueError as exc:
-        d = diagnostic("E603", None, detail=str(exc), hint=None)
-        raise d.kind([d]) from None
+    # the names are nodes of the graph, and a checked model's graph is acyclic: none of
+    # identify_graph's ValueErrors can be raised from here
+    return identify_graph(g, treatment, outcome, obs)

@@ -1,50 +1,105 @@
-"""The front-end driver: the stages from text to checked model, each printable."""
+"""The front-end driver: the stages from text to checked model, each printable.
+
+The stages, in order (``STAGES``): the text as read, the AST (Lark's LALR parse and the
+builder, with a span on every node; printed back as canonical text) and the checked model
+(the IR the compiler lowers; printed by ``CheckedModel.pretty``). ``check_text`` runs them
+top to bottom; ``stage_texts`` runs them and prints each output, for ``docalc check
+--stages``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import ast
 from .checker import check_interventions, check_program
-from .errors import DocalcError, diagnostic
+from .errors import files
 from .ir import CheckedModel
 from .parser import gc_paused, parse
-from .spans import Span
+from .printer import print_program
 
 
 def parse_text(text: str, source: str = "<string>") -> ast.Program:
-    """Stage 1: text to AST (raises DocalcSyntaxError / DocalcLimitError)."""
+    """Stage "ast": text to AST (raises DocalcSyntaxError / DocalcLimitError)."""
     program: ast.Program = parse(text, source)
     return program
 
 
+@dataclass(frozen=True)
+class Stage:
+    """One front-end stage: its name, what it does, and how its output prints.
+
+    Attributes
+    ----------
+    name : str
+        The heading ``docalc check --stages`` prints.
+    run : callable
+        ``run(previous output, text, source)`` returns this stage's output.
+    show : callable
+        The output as text.
+    """
+
+    name: str
+    run: Callable[[Any, str, str], Any]
+    show: Callable[[Any], str]
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("text", lambda _, text, source: text, str),
+    Stage("ast", lambda _, text, source: parse_text(text, source), print_program),
+    Stage("checked IR", lambda program, text, source: check_program(program, text),
+          CheckedModel.pretty),
+)
+
+
+def run_stages(text: str, source: str = "<string>") -> Iterator[tuple[Stage, Any]]:
+    """Run the stages in order, yielding each with its output; the first error stops them."""
+    value: Any = None
+    for stage in STAGES:
+        value = stage.run(value, text, source)
+        yield stage, value
+
+
 def check_text(text: str, source: str = "<string>") -> CheckedModel:
-    """Stages 1 and 2: text to checked model (raises DocalcError with every problem)."""
-    # one garbage-collector pause for both stages: re-enabling it in between triggers a
+    """Run every stage: text to checked model (raises DocalcError with every problem)."""
+    # one garbage-collector pause for all stages: re-enabling it in between triggers a
     # collection over everything the parse just built
     with gc_paused():
-        return check_program(parse_text(text, source), text)
+        *_, (_, model) = run_stages(text, source)
+    checked: CheckedModel = model
+    return checked
+
+
+def stage_texts(text: str, source: str = "<string>") -> Iterator[tuple[str, str]]:
+    """Yield each stage's name and printed output, as far as the stages get.
+
+    Raises
+    ------
+    DocalcError
+        From the first stage that fails, after the outputs of those before it.
+    """
+    for stage, value in run_stages(text, source):
+        shown = stage.show(value)
+        yield stage.name, shown if shown.endswith("\n") else shown + "\n"
 
 
 def read_source(path: str | Path) -> str:
-    """Read a model file as UTF-8 (a byte-order mark is dropped), OS errors as DocalcError."""
+    """Read a model file as UTF-8 (a byte-order mark is dropped), OS errors as DocalcFileError."""
     p = Path(path)
+    at = files.at_file(p)
     try:
         return p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise _file_error(str(p), "no such file") from None
+        raise files.no_such_file(at).error() from None
     except IsADirectoryError:
-        raise _file_error(str(p), "is a directory, not a model file") from None
+        raise files.is_a_directory(at, what="model file").error() from None
     except UnicodeDecodeError as exc:
-        raise _file_error(str(p), f"is not UTF-8 text ({exc.reason} at byte {exc.start})") \
-            from None
+        raise files.not_utf8(at, reason=exc.reason, byte=exc.start).error() from None
     except OSError as exc:
-        raise _file_error(str(p), exc.strerror or "cannot be read") from None
-
-
-def _file_error(path: str, why: str) -> DocalcError:
-    d = diagnostic("E930", Span(0, 0, 0, 0, path), detail=why, hint=None)
-    return d.kind([d])
+        raise files.unreadable(at, why=exc.strerror or "cannot be read").error() from None
 
 
 def check_file(path: str | Path) -> CheckedModel:

@@ -226,7 +226,7 @@ def test_missing_dot_is_docalc_error(linear: CheckedModel, monkeypatch: pytest.M
     g = draw(linear)
     with pytest.raises(DocalcGraphvizError) as info:
         render_svg(g)
-    assert info.value.diagnostics[0].code == "E940"
+    assert info.value.diagnostics[0].code == "E942"  # dot_missing
     assert "apt-get install graphviz" in str(info.value)
     assert "brew install graphviz" in str(info.value)
     assert INSTALL_HINT in str(info.value)

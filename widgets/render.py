@@ -12,7 +12,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from docalc.dsl.errors import DocalcError, DocalcGraphvizError, error
+from docalc.dsl.errors import DocalcError, DocalcGraphvizError
+from docalc.dsl.errors import runtime as errors
 
 from .graphspec import GraphSpec, NodeSpec, graph_spec, unwrap
 
@@ -43,10 +44,7 @@ def _graphviz() -> Any:
     try:
         import graphviz
     except ImportError:
-        raise error(
-            "E940", None, detail="the Python package 'graphviz' is not installed",
-            hint="pip install graphviz",
-        ) from None
+        raise errors.graphviz_package_missing(None).error() from None
     return graphviz
 
 
@@ -174,14 +172,11 @@ def _run(digraph: graphviz.Digraph, fmt: str) -> bytes:
     try:
         out: bytes = digraph.pipe(format=fmt)
     except graphviz.ExecutableNotFound:
-        raise error(
-            "E940", None, detail="the Graphviz program `dot` was not found on PATH",
-            hint=INSTALL_HINT,
-        ) from None
+        raise errors.dot_missing(None, install=INSTALL_HINT).error() from None
     except subprocess.CalledProcessError as exc:
         why = (exc.stderr or b"").decode("utf-8", "replace").strip()
         why = why or f"exit status {exc.returncode}"
-        raise error("E940", None, detail=f"Graphviz `dot` failed: {why}", hint=None) from None
+        raise errors.dot_failed(None, why=why).error() from None
     return out
 
 
@@ -217,17 +212,13 @@ def write(digraph: graphviz.Digraph, path: str | Path) -> Path:
     p = Path(path)
     fmt = FORMATS.get(p.suffix.lower())
     if fmt is None:
-        raise error(
-            "E940", None, detail=f"cannot tell the graph format of '{p}' from its suffix",
-            hint=f"use one of {', '.join(FORMATS)}",
-        )
+        raise errors.unknown_graph_format(None, path=p, formats=", ".join(FORMATS)).error()
     data = digraph.source.encode("utf-8") if fmt == "dot" else _run(digraph, fmt)
     try:
         p.write_bytes(data)
     except OSError as exc:
-        raise error(
-            "E940", None, detail=f"cannot write '{p}': {exc.strerror or exc}", hint=None
-        ) from None
+        raise errors.cannot_write_graph(None, path=p, why=str(exc.strerror or exc)).error() \
+            from None
     return p
 
 

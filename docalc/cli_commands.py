@@ -1,0 +1,278 @@
+"""The subcommands of ``docalc``: check (and its ``--stages``), graph, simulate, fit, query.
+
+Each takes the parsed arguments and returns the exit status; errors are raised as
+:class:`DocalcError` and printed by ``docalc.cli.main``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import math
+import sys
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from docalc.dsl.errors import DocalcDataError, DocalcError, files, interventions
+
+from .cli_files import (
+    NETCDF_SUFFIXES,
+    check_posterior_names,
+    check_writable,
+    data_from_posterior,
+    fit_from_posterior,
+    load_model,
+    load_posterior,
+    observe,
+    read_data,
+    with_file,
+    write_posterior,
+    write_table,
+)
+
+if TYPE_CHECKING:
+    from .fit import Fit
+    from .model import Model
+
+EXIT_OK = 0
+EXIT_ERROR = 1  # the model, the data or an output file is at fault
+HDI_PROB = 0.94
+COMPILER_DRIVER = "docalc.compiler.driver"  # its stage_texts prints the compiler's stages
+
+
+def summarize(values: np.ndarray, prob: float = HDI_PROB) -> dict[str, float]:
+    """Mean, sd and the highest-density interval of a sample (all axes pooled).
+
+    The HDI is arviz-stats', the one ``Fit.summary`` and ``Fit.effect`` report.
+    """
+    from docalc.compiler.effects import hdi
+
+    x = np.asarray(values, dtype=np.float64).ravel()
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return {"mean": math.nan, "sd": math.nan, "hdi_low": math.nan, "hdi_high": math.nan}
+    if x.size == 1:
+        v = float(x[0])
+        return {"mean": v, "sd": 0.0, "hdi_low": v, "hdi_high": v}
+    lo, hi = hdi(x, prob)
+    return {"mean": float(x.mean()), "sd": float(x.std(ddof=1)), "hdi_low": lo, "hdi_high": hi}
+
+
+def format_table(rows: Sequence[dict[str, Any]], prob: float = HDI_PROB) -> str:
+    """Format query summaries as an aligned text table."""
+    pct = round(100 * prob)
+    lo, hi = f"hdi_{(100 - pct) / 2:g}%", f"hdi_{100 - (100 - pct) / 2:g}%"
+    header = ["query", "mean", "sd", lo, hi]
+    body = [[str(r["query"]), *(_num(r[k]) for k in ("mean", "sd", "hdi_low", "hdi_high"))]
+            for r in rows]
+    widths = [max(len(row[c]) for row in [header, *body]) for c in range(len(header))]
+    lines = []
+    for row in [header, *body]:
+        cells = [row[0].ljust(widths[0])] + [v.rjust(w) for v, w in zip(row[1:], widths[1:],
+                                                                         strict=True)]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def _num(v: float) -> str:
+    return "nan" if math.isnan(v) else f"{v:.4g}"
+
+
+# -- subcommands ------------------------------------------------------------------------------
+def cmd_check(args: argparse.Namespace) -> int:
+    """Check model files (and optionally interventions and data); report each."""
+    status = EXIT_OK
+    for path in args.model:
+        if args.stages:
+            if len(args.model) > 1:
+                print(f"# {path}")
+            try:
+                print_stages(path, args.do, args.data)
+            except DocalcError as exc:
+                print(str(exc), file=sys.stderr)
+                status = EXIT_ERROR
+            continue
+        try:
+            model = load_model(path, args.do)
+            if args.data:
+                model = observe(model, args.data)
+        except DocalcError as exc:
+            print(str(exc), file=sys.stderr)
+            status = EXIT_ERROR
+            continue
+        checked = model.checked
+        nplates, nq = len(checked.plates), len(model.queries)
+        print(f"{path}: ok ({len(checked.nodes)} nodes, {nplates} plate"
+              f"{'s' if nplates != 1 else ''}, {nq} quer{'ies' if nq != 1 else 'y'})")
+    return status
+
+
+def print_stages(path: str, do: Sequence[str] | None, data_path: str | None) -> None:
+    """Print each stage's output under a heading ``== NAME ==``.
+
+    The front end's stages first (text, ast, checked IR, and the IR under ``--do``), then
+    the compiler's, which get the checked IR, the data table and the ``--do`` text.
+
+    Raises
+    ------
+    DocalcError
+        From the first stage that fails, after the outputs of those before it.
+    """
+    from docalc.dsl.frontend import apply_intervention_text, read_source, run_stages
+
+    text = read_source(_existing_model(path))
+    checked: Any = None
+    for stage, value in run_stages(text, path):
+        _heading(stage.name, stage.show(value))
+        checked = value
+    do_text = ", ".join(do) if do else None
+    if do_text is not None:
+        # several --do options add up, as several do() statements in a file do
+        _heading("checked IR, with --do", apply_intervention_text(checked, do_text).pretty())
+    data = read_data(data_path) if data_path else None
+    compiler_stages = _compiler_stage_texts()
+    if compiler_stages is None:
+        print("(compiler stages: not available)")
+        return
+    for name, shown in compiler_stages(checked, data=data, do=do_text):
+        _heading(name, shown)
+
+
+def _heading(name: str, shown: str) -> None:
+    print(f"== {name} ==")
+    print(shown, end="" if shown.endswith("\n") else "\n")
+
+
+def _existing_model(path: str) -> str:
+    # the same refusals (and words) as `docalc check` without --stages
+    from .cli_files import existing_file
+
+    return str(existing_file(path, "model file"))
+
+
+def _compiler_stage_texts() -> Callable[..., Any] | None:
+    """Return the compiler driver's ``stage_texts(checked, data=None, do=None)``, if it has one."""
+    try:
+        driver = importlib.import_module(COMPILER_DRIVER)
+    except ModuleNotFoundError as exc:
+        if exc.name != COMPILER_DRIVER:
+            raise  # the driver is there but something it needs is not
+        return None
+    found: Callable[..., Any] | None = getattr(driver, "stage_texts", None)
+    return found
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    """Draw the model's graph, side by side with the intervened one under ``--do``."""
+    from docalc.widgets.render import draw, write
+
+    model = load_model(args.model, args.do)
+    if args.data:
+        model = observe(model, args.data)
+    digraph = draw(model)
+    if args.output is None:
+        print(digraph.source, end="")
+    else:
+        write(digraph, args.output)
+    return EXIT_OK
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    """Simulate one data set from the (intervened) model and write it as a table."""
+    model = load_model(args.model, args.do)
+    data = read_data(args.data) if args.data else None
+    try:
+        df = model.simulate(n=args.n, seed=args.seed, data=data)
+    except DocalcDataError as exc:
+        raise (with_file(exc, args.data) if args.data else exc) from None
+    if not args.deterministic:
+        # a deterministic column cannot be observed (fitting refuses it), so leaving them
+        # out makes the output ready for `docalc fit`
+        from docalc.dsl.ir import Kind
+
+        derived = [n.name for n in model.checked.nodes
+                   if n.kind is Kind.DETERMINISTIC and n.name in df.columns
+                   and model.checked.intervention(n.name) is None]
+        df = df.drop(columns=derived)
+    write_table(df, args.output)
+    return EXIT_OK
+
+
+def cmd_fit(args: argparse.Namespace) -> int:
+    """Fit the model to data, print a summary and write the posterior as netCDF."""
+    if args.output is not None:
+        check_writable(args.output, NETCDF_SUFFIXES, "a netCDF posterior (.nc)")
+    model = observe(load_model(args.model, args.do), args.data)
+    fit = _fit(model, args)
+    if args.output is not None:
+        write_posterior(fit, args.output)
+    import pandas as pd
+
+    post = fit.posterior["posterior"].to_dataset()
+    scalar = [str(k) for k, v in post.data_vars.items() if set(v.dims) <= {"chain", "draw"}]
+    hidden = [str(k) for k in post.data_vars if str(k) not in scalar]
+    # one row per unit would bury the parameters: show the globals unless asked for all
+    var_names = None if args.all or not scalar else scalar
+    with pd.option_context("display.width", 120, "display.max_columns", 20):
+        print(fit.summary(var_names=var_names).to_string(float_format=_num))
+    if hidden and var_names is not None:
+        print(f"(unit-level variables not shown: {', '.join(hidden)}; pass --all)",
+              file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    """Evaluate every named query (or those named by ``--only``) and print a table."""
+    model = load_model(args.model, args.do)
+    names = list(args.only or model.queries)
+    if not names:
+        raise interventions.no_queries(files.at_file(args.model)).error()
+    fit: Fit | None = None
+    if args.posterior:
+        tree = load_posterior(args.posterior)
+        check_posterior_names(model, tree, args.posterior)
+        if args.data:
+            model = observe(model, args.data)
+        else:
+            # the data the posterior was fitted to travel inside it
+            try:
+                model = model.observe(data_from_posterior(tree))
+            except DocalcDataError as exc:
+                raise with_file(exc, args.posterior) from None
+        fit = fit_from_posterior(model, tree, args.posterior)
+        source = f"posterior {args.posterior}"
+    elif args.data:
+        fit = _fit(observe(model, args.data), args)
+        source = f"posterior of {args.data}"
+    else:
+        source = "prior (no data)"
+    evaluate: Callable[[str], Any]
+    if fit is not None:
+        post = fit.posterior["posterior"]
+        source += f" ({post.sizes.get('chain', 1)} chains x {post.sizes.get('draw', 0)} draws)"
+        evaluate = partial(fit.query, seed=args.seed)
+    else:
+        evaluate = partial(model.query, draws=args.draws, seed=args.seed)
+    rows, failed = [], []
+    for name in names:
+        try:
+            rows.append({"query": name, **summarize(np.asarray(evaluate(name)))})
+        except DocalcError as exc:
+            # one unanswerable query should not hide the answers to the others
+            failed.append(exc)
+    if rows:
+        print(f"# {args.model}: {len(rows)} quer{'ies' if len(rows) != 1 else 'y'}, {source}")
+        print(format_table(rows))
+    for err in failed:
+        print(str(err), file=sys.stderr)
+    return EXIT_ERROR if failed else EXIT_OK
+
+
+def _fit(model: Model, args: argparse.Namespace) -> Fit:
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    return model.fit(method=args.method, chains=args.chains, tune=args.tune, draws=args.draws,
+                     seed=args.seed, target_accept=args.target_accept, steps=args.steps,
+                     progress=progress)

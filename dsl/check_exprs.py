@@ -1,0 +1,220 @@
+"""Checker stage 1: declarations (names, plates) and the name and plate rules of expressions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import ast
+from .distributions import CONSTANTS, DISTRIBUTIONS, FUNCTIONS, RESERVED
+from .errors import Diagnostic, distributions, interventions, names, syntax
+from .errors.hints import listing, suggest
+from .printer import print_expr
+from .spans import NOWHERE, Span
+
+MAX_STATEMENTS = 50_000
+
+
+def unknown_function_hint(name: str) -> str:
+    """Return a close function name, or the list of all of them."""
+    return suggest(name, FUNCTIONS, listing("functions", FUNCTIONS, most=len(FUNCTIONS)))
+
+
+def define_hint(name: str) -> str:
+    """Return how to define an undefined name."""
+    return f"define it, e.g. `{name} ~ Normal(0, 1)`, or check the spelling"
+
+
+@dataclass
+class Decl:
+    """A declared node: its statement and plate (None: global)."""
+
+    stmt: ast.Statement
+    plate: str | None
+
+
+@dataclass
+class Declarations:
+    """The checker's state, its declaration pass and its expression checks."""
+
+    text: str
+    source: str
+    diags: list[Diagnostic] = field(default_factory=list)
+    decls: dict[str, Decl] = field(default_factory=dict)
+    plates: dict[str, ast.Plate] = field(default_factory=dict)
+    dups: list[Decl] = field(default_factory=list)
+    # the node being checked, named in "global node ... depends on" messages
+    _current: str = ""
+
+    def err(self, d: Diagnostic) -> None:
+        """Collect a diagnostic (with its source line)."""
+        self.diags.append(d.with_source(self.text))
+
+    # -- declarations -----------------------------------------------------------------
+    def collect(self, program: ast.Program) -> None:
+        """Declare every plate and node of the program, reporting clashes."""
+        if len(program.statements) > MAX_STATEMENTS:
+            self.err(syntax.too_many_statements(Span(1, 1, 1, 2, self.source),
+                                                count=len(program.statements),
+                                                limit=MAX_STATEMENTS))
+            return
+        for stmt in program.statements:
+            if isinstance(stmt, ast.Plate):
+                self.plate_decl(stmt)
+                for inner in stmt.body:
+                    if isinstance(inner, ast.Plate):
+                        self.err(names.nested_plate(inner.span, name=inner.name))
+                    elif isinstance(inner, ast.Do | ast.Query):
+                        what = "do" if isinstance(inner, ast.Do) else "query"
+                        self.err(names.statement_in_plate(inner.span, what=what,
+                                                          plate=stmt.name))
+                    else:
+                        self.node_decl(inner, stmt.name)
+            elif isinstance(stmt, ast.Stochastic | ast.Deterministic | ast.DataDecl):
+                self.node_decl(stmt, None)
+        for name, plate in self.plates.items():
+            if name in self.decls:
+                first = self.decls[name].stmt
+                self.err(names.defined_twice(plate.name_span, name=name, first=_name_span(first)))
+
+    def plate_decl(self, p: ast.Plate) -> None:
+        """Declare a plate."""
+        if p.name in self.plates:
+            self.err(names.plate_defined_twice(p.name_span, name=p.name,
+                                               first=self.plates[p.name].name_span))
+            return
+        if p.name in RESERVED:
+            self.err(names.reserved_name(p.name_span, name=p.name))
+        if p.size is not None and p.size <= 0:
+            self.err(names.bad_plate_size(p.span, size=p.size))
+        self.plates[p.name] = p
+
+    def node_decl(self, s: ast.Statement, plate: str | None) -> None:
+        """Declare a node of plate ``plate`` (None: global)."""
+        assert isinstance(s, ast.Stochastic | ast.Deterministic | ast.DataDecl)
+        if s.name in RESERVED:
+            self.err(names.reserved_name(s.name_span, name=s.name))
+            return
+        if "__" in s.name:
+            # internal sample sites are named `<node>__<role>`; a user name must not collide
+            self.err(names.double_underscore(s.name_span, name=s.name,
+                                             suggestion=re.sub("_{2,}", "_", s.name)))
+        if s.name in self.decls:
+            self.err(names.defined_twice(s.name_span, name=s.name,
+                                         first=_name_span(self.decls[s.name].stmt)))
+            # still checked (not kept), so that its own errors are reported in the same pass
+            self.dups.append(Decl(s, plate))
+            return
+        if isinstance(s, ast.DataDecl) and plate is None:
+            self.err(names.data_outside_plate(s.span, name=s.name))
+        self.decls[s.name] = Decl(s, plate)
+
+    # -- expressions ------------------------------------------------------------------
+    def expr(self, e: ast.Expr, plate: str | None, *, reads: list[str],
+             allow_list: bool = False, self_name: str | None = None) -> None:
+        """Check names, calls and plate rules of an expression; append the nodes it reads."""
+        stack: list[tuple[object, bool]] = [(e, allow_list)]
+        while stack:
+            node, lists_ok = stack.pop()
+            match node:
+                case ast.Name(id=n, span=sp):
+                    self.name_ref(n, sp, plate, reads, self_name)
+                case ast.Index(name=nm, index=idx, span=sp):
+                    self.index_ref(nm, idx, plate, reads)
+                case ast.Call(func=f, args=args, kwargs=kws, func_span=fs):
+                    if f in DISTRIBUTIONS:
+                        self.err(distributions.distribution_in_expression(fs, dist=f))
+                    elif f not in FUNCTIONS:
+                        self.err(distributions.unknown_function(
+                            fs, name=f, suggestion=unknown_function_hint(f)))
+                    else:
+                        lo, hi = FUNCTIONS[f]
+                        if not lo <= len(args) <= hi:
+                            self.err(distributions.function_arity(node.span, name=f,
+                                                                  expected=lo, got=len(args)))
+                        if kws:
+                            self.err(distributions.function_keywords(kws[0].span, name=f))
+                    subs = [*args, *(k.value for k in kws)]
+                    stack.extend((a, False) for a in reversed(subs))
+                case ast.ListExpr(items=items, span=sp):
+                    if not lists_ok:
+                        self.err(distributions.list_not_allowed(sp))
+                    stack.extend((i, False) for i in reversed(items))
+                case ast.Expectation(span=sp):
+                    self.err(interventions.expectation_outside_query(sp))
+                case ast.Num():
+                    pass
+                case _:
+                    stack.extend((c, False) for c in reversed(ast.children(node)))
+
+    def name_ref(self, n: str, sp: Span, plate: str | None, reads: list[str],
+                 self_name: str | None) -> None:
+        """Check a name read in plate ``plate``."""
+        if n in CONSTANTS:
+            return
+        if n == self_name:
+            reads.append(n)
+            return
+        decl = self.decls.get(n)
+        if decl is None:
+            self.err(names.undefined_name(
+                sp, name=n, suggestion=suggest(n, [*self.decls, *CONSTANTS], define_hint(n))))
+            return
+        reads.append(n)
+        self.plate_rule(n, decl.plate, sp, plate)
+
+    def plate_rule(self, n: str, theirs: str | None, sp: Span, here: str | None) -> None:
+        """Check that a node of plate ``theirs`` may be read in plate ``here``."""
+        if theirs is None or theirs == here:
+            return
+        if here is None:
+            self.err(names.global_reads_unit(sp, name=self._current, other=n, plate=theirs))
+            return
+        idx = [d.stmt.name for d in self.decls.values()
+               if isinstance(d.stmt, ast.DataDecl) and d.stmt.index_of == theirs
+               and d.plate == here]
+        self.err(names.wrong_plate(sp, name=n, plate=theirs, here=here,
+                                   index=idx[0] if idx else None))
+
+    def index_ref(self, nm: ast.Name, idx: ast.Expr, plate: str | None, reads: list[str]) -> None:
+        """Check ``name[index]`` read in plate ``plate``."""
+        decl = self.decls.get(nm.id)
+        if decl is None:
+            self.err(names.undefined_name(
+                nm.span, name=nm.id, suggestion=suggest(nm.id, self.decls, define_hint(nm.id))))
+            return
+        if decl.plate is None:
+            self.err(names.index_of_global(nm.span, name=nm.id))
+            return
+        if not isinstance(idx, ast.Name):
+            self.err(names.not_an_index(span_of(idx), index=print_expr(idx), plate=decl.plate))
+            return
+        col = self.decls.get(idx.id)
+        if col is None:
+            self.err(names.undefined_name(
+                idx.span, name=idx.id, suggestion=suggest(idx.id, self.decls,
+                                                          define_hint(idx.id))))
+            return
+        if not (isinstance(col.stmt, ast.DataDecl) and col.stmt.index_of is not None):
+            self.err(names.not_an_index(idx.span, index=idx.id, plate=decl.plate))
+            return
+        if col.stmt.index_of != decl.plate:
+            self.err(names.index_of_other_plate(idx.span, index=idx.id,
+                                                indexed=col.stmt.index_of, name=nm.id,
+                                                plate=decl.plate))
+            return
+        if col.plate != plate:
+            self.plate_rule(idx.id, col.plate, idx.span, plate)
+            return
+        reads.extend([nm.id, idx.id])
+
+
+def span_of(e: object) -> Span:
+    """Return the span of an AST node (NOWHERE for one without)."""
+    span = getattr(e, "span", None)
+    return span if isinstance(span, Span) else NOWHERE
+
+
+def _name_span(s: ast.Statement) -> Span:
+    span = getattr(s, "name_span", None) or getattr(s, "span", None)
+    return span if isinstance(span, Span) else NOWHERE

@@ -1,0 +1,147 @@
+"""Checker stage 3: interventions (``do``) and queries (``E[...]``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from . import ast
+from .check_dists import Distributions, outside
+from .check_exprs import span_of, unknown_function_hint
+from .distributions import CONSTANTS, DISTRIBUTIONS, FUNCTIONS
+from .errors import distributions, interventions, names, runtime
+from .errors.hints import listing, suggest
+from .folding import literal_value
+from .ir import InterventionDef, Kind, Node
+from .printer import format_number
+from .spans import Span
+
+
+class Statements(Distributions):
+    """Checks of ``do(...)`` interventions and of ``query`` statements."""
+
+    def interventions(self, ivs: Sequence[ast.Intervention], nodes: dict[str, Node],
+                      seen: dict[str, Span]) -> list[InterventionDef]:
+        """Check interventions (``seen``: those of the same do) and return them checked."""
+        out = []
+        for iv in ivs:
+            node = nodes.get(iv.name)
+            if node is None:
+                self.err(interventions.do_undefined(
+                    iv.span, name=iv.name,
+                    suggestion=_variables(iv.name, nodes)))
+                continue
+            if iv.name in seen:
+                self.err(interventions.do_twice(iv.span, name=iv.name))
+                continue
+            seen[iv.name] = iv.span
+            self._current = iv.name
+            reads: list[str] = []
+            if isinstance(iv, ast.SetValue):
+                self.expr(iv.value, node.plate, reads=reads, self_name=iv.name)
+                kind = "shift" if iv.name in reads else "set"
+                value = literal_value(iv.value)
+                if value is not None and node.dist is not None:
+                    spec = DISTRIBUTIONS[node.dist.name]
+                    words = outside(spec, node.dist, value)
+                    if words is not None:
+                        self.err(interventions.do_outside_support(
+                            iv.span, name=iv.name, value=format_number(value),
+                            dist=node.dist.name, constraint=words))
+                out.append(InterventionDef(iv.name, kind, expr=iv.value,
+                                           reads=unique(reads), span=iv.span))
+            else:
+                d = self.dist(iv.dist, node.plate, reads, iv.name)
+                if iv.name in reads:
+                    self.err(interventions.stochastic_do_reads_itself(iv.span, name=iv.name))
+                if d is not None:
+                    out.append(InterventionDef(iv.name, "dist", dist=d, reads=unique(reads),
+                                               span=iv.span))
+        return out
+
+    def query(self, q: ast.Query, nodes: dict[str, Node]) -> None:
+        """Check a query statement."""
+        stack: list[object] = [q.expr]
+        found = False
+        while stack:
+            e = stack.pop()
+            match e:
+                case ast.Expectation():
+                    found = True
+                    self.expectation(e, nodes)
+                case ast.Name(id=n, span=sp) if n not in CONSTANTS:
+                    self.err(interventions.name_outside_expectation(sp, name=n, query=q.name))
+                case ast.Call(func=f, func_span=fs) if f not in FUNCTIONS:
+                    self.err(distributions.unknown_function(
+                        fs, name=f, suggestion=unknown_function_hint(f)))
+                case ast.ListExpr(span=sp) | ast.Index(span=sp):
+                    self.err(interventions.query_term(sp))
+                case _:
+                    stack.extend(ast.children(e))
+        if not found:
+            self.err(interventions.query_without_expectation(q.span, name=q.name))
+
+    def expectation(self, e: ast.Expectation, nodes: dict[str, Node]) -> None:
+        """Check one ``E[target | conditions]``."""
+        self._current = "E[...]"
+        # the target may read unit-level nodes of any one plate; checked per plate below
+        target_plates = set()
+        for n in ast.names_in(e.target):
+            if n.id in CONSTANTS:
+                continue
+            if n.id not in nodes:
+                self.err(names.undefined_name(n.span, name=n.id,
+                                              suggestion=_variables(n.id, nodes)))
+            else:
+                target_plates.add(nodes[n.id].plate)
+        for node_ in walk(e.target):
+            if isinstance(node_, ast.Call) and node_.func not in FUNCTIONS:
+                self.err(distributions.unknown_function(
+                    node_.func_span, name=node_.func,
+                    suggestion=unknown_function_hint(node_.func)))
+            if isinstance(node_, ast.Index | ast.ListExpr | ast.Expectation):
+                self.err(interventions.expectation_term(span_of(node_)))
+        unit_plates = {p for p in target_plates if p is not None}
+        if len(unit_plates) > 1:
+            self.err(interventions.expectation_mixes_plates(
+                e.span, plates=", ".join(sorted(unit_plates))))
+        seen: dict[str, Span] = {}
+        factual = 0
+        for c in e.conditions:
+            if isinstance(c, ast.DoCondition):
+                self.interventions(c.interventions, nodes, seen)
+            elif isinstance(c, ast.Factual):
+                factual += 1
+            else:
+                node = nodes.get(c.name)
+                if node is None:
+                    self.err(names.undefined_name(c.span, name=c.name,
+                                                  suggestion=_variables(c.name, nodes)))
+                    continue
+                if node.kind is Kind.DETERMINISTIC:
+                    self.err(runtime.condition_on_deterministic(c.span, name=c.name))
+                self.expr(c.value, None, reads=[])
+        if factual > 1:
+            self.err(interventions.factual_twice(e.span))
+        if factual and not any(isinstance(c, ast.DoCondition) for c in e.conditions):
+            self.err(interventions.counterfactual_needs_do(e.span))
+        if factual and any(isinstance(c, ast.Observed) for c in e.conditions):
+            self.err(interventions.factual_with_conditions(e.span))
+
+
+def _variables(name: str, nodes: dict[str, Node]) -> str:
+    return suggest(name, nodes, listing("variables", nodes))
+
+
+def walk(e: object) -> list[object]:
+    """Return every node of an expression, the root first."""
+    out, stack = [], [e]
+    while stack:
+        n = stack.pop()
+        out.append(n)
+        stack.extend(ast.children(n))
+    return out
+
+
+def unique(xs: Iterable[str]) -> tuple[str, ...]:
+    """Return the names in first-seen order, once each."""
+    return tuple(dict.fromkeys(xs))

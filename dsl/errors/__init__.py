@@ -1,0 +1,66 @@
+"""One catalogue of every error docalc reports, and the exception classes behind it.
+
+Each diagnostic is built by the typed constructor of its catalogue entry (a stable code,
+the exception class, fixed message and hint templates) from the span of the offending
+node, so every message names its place::
+
+    errors.undefined_name(span, name="x", suggestion="did you mean 'y'?").error()
+
+The constructors live in one module per family: ``syntax`` (E1xx and the E8xx limits),
+``names`` (E2xx names, E3xx cycles, E5xx plates), ``distributions`` (E4xx),
+``interventions`` (E6xx and the E7xx queries), ``data`` (E90x, E96x-E98x), ``runtime``
+(E91x-E95x) and ``files`` (E0xx); ``hints`` builds "did you mean" hints, ``legacy``
+keeps the old ``error(code, ...)`` for modules not yet converted, and ``docs`` writes
+docs/errors.md, which lists every code.
+"""
+
+from __future__ import annotations
+
+from . import data, distributions, files, interventions, names, runtime, syntax
+from .base import (
+    AT_END,
+    CATALOGUE,
+    CONSTRUCTORS,
+    MESSAGE_CODE,
+    DataWarning,
+    Diagnostic,
+    DocalcConditioningError,
+    DocalcCounterfactualError,
+    DocalcCycleError,
+    DocalcDataError,
+    DocalcDistributionError,
+    DocalcError,
+    DocalcExtraError,
+    DocalcFileError,
+    DocalcGraphvizError,
+    DocalcInferenceError,
+    DocalcInterventionError,
+    DocalcLimitError,
+    DocalcModelError,
+    DocalcNameError,
+    DocalcPlateError,
+    DocalcQueryError,
+    DocalcRuntimeError,
+    DocalcSyntaxError,
+    DocalcWarning,
+    Entry,
+    Label,
+    NotIdentifiableWarning,
+    SamplingWarning,
+    caret_lines,
+    raise_diagnostics,
+)
+from .legacy import LEGACY, diagnostic, error
+from .runtime import missing_extra
+
+__all__ = [
+    "AT_END", "CATALOGUE", "CONSTRUCTORS", "LEGACY", "MESSAGE_CODE", "DataWarning",
+    "Diagnostic", "DocalcConditioningError", "DocalcCounterfactualError", "DocalcCycleError",
+    "DocalcDataError", "DocalcDistributionError", "DocalcError", "DocalcExtraError",
+    "DocalcFileError", "DocalcGraphvizError", "DocalcInferenceError", "DocalcInterventionError",
+    "DocalcLimitError", "DocalcModelError", "DocalcNameError", "DocalcPlateError",
+    "DocalcQueryError", "DocalcRuntimeError", "DocalcSyntaxError", "DocalcWarning", "Entry",
+    "Label", "NotIdentifiableWarning", "SamplingWarning", "caret_lines", "data", "diagnostic",
+    "distributions", "error", "files", "interventions", "missing_extra", "names",
+    "raise_diagnostics", "runtime", "syntax",
+]

@@ -1,0 +1,125 @@
+"""What goes wrong when a model runs: conditioning, counterfactuals, inference, Graphviz.
+
+Conditioning E91x, counterfactuals E92x, inference E93x, Graphviz E94x, optional
+packages E95x.
+"""
+
+from __future__ import annotations
+
+from ..spans import Span
+from .base import (
+    DocalcConditioningError,
+    DocalcCounterfactualError,
+    DocalcError,
+    DocalcExtraError,
+    DocalcGraphvizError,
+    DocalcInferenceError,
+    entry,
+)
+
+
+@entry("E912", DocalcConditioningError, "cannot condition on deterministic node '{name}': its "
+       "value is fixed by its parents, so it has no likelihood", "condition on its stochastic "
+       "parents, or make it stochastic with noise: `{name} ~ Normal(expr, small_sd)`")
+def condition_on_deterministic(span: Span | None, *, name: str) -> None:
+    """Report a query condition ``E[y | d = 1]`` on a deterministic node."""
+
+
+@entry("E913", DocalcConditioningError, "cannot condition on deterministic node '{name}': its "
+       "value is a function of its parents, so it has no likelihood and observing it would "
+       "silently constrain nothing", "drop the '{name}' column and observe its stochastic "
+       "parents or children, or give it noise: `{name} ~ Normal(<expr>, sd)`")
+def observe_deterministic(span: Span | None, *, name: str) -> None:
+    """Report a data column for a deterministic node."""
+
+
+@entry("E914", DocalcConditioningError, "'{name}' is set by do({intervention}) and cannot "
+       "also be observed", "fit the observed model without this do(), then ask "
+       "fit.predict(do=...) or fit.effect(...); or drop the column")
+def observe_intervened(span: Span | None, *, name: str, intervention: str) -> None:
+    """Report a data column for a node a ``do`` sets."""
+
+
+@entry("E921", DocalcCounterfactualError, "counterfactuals are for the observed units; new data "
+       "has no observed outcome to abduct the noise from",
+       "use fit.predict(do=..., data=...) for new units")
+def counterfactual_new_data(span: Span | None) -> None:
+    """Report ``fit.counterfactual(data=...)``."""
+
+
+@entry("E922", DocalcCounterfactualError, "cannot compute the counterfactual of '{name}': its "
+       "noise under {dist} cannot be recovered from the observed value",
+       "counterfactuals need location-scale mechanisms (Normal, StudentT, Laplace, Cauchy, "
+       "LogNormal, HalfNormal, HalfCauchy) or deterministic nodes for the nodes the "
+       "intervention changes; use predict() or effect() for the interventional answer instead")
+def noise_not_recoverable(span: Span | None, *, name: str, dist: str) -> None:
+    """Report a counterfactual through a node whose family has no recoverable noise."""
+
+
+@entry("E931", DocalcInferenceError, "hdi_prob must be a number in (0, 1), got {value!r}",
+       "e.g. hdi_prob=0.94")
+def bad_hdi_prob(span: Span | None, *, value: object) -> None:
+    """Report an HDI probability outside (0, 1)."""
+
+
+@entry("E932", DocalcInferenceError, "seed must be a whole number from 0 to 2**32 - 1, got "
+       "{value!r}", "pass an int such as seed=0")
+def bad_seed(span: Span | None, *, value: object) -> None:
+    """Report a seed that is no 32-bit unsigned integer."""
+
+
+@entry("E933", DocalcInferenceError, "model text must be a string, got {got}",
+       "use docalc.load(path) for a file")
+def model_text_type(span: Span | None, *, got: str) -> None:
+    """Report ``docalc.compile(...)`` given something that is not text."""
+
+
+@entry("E941", DocalcGraphvizError, "the Python package 'graphviz' is not installed",
+       "pip install graphviz")
+def graphviz_package_missing(span: Span | None) -> None:
+    """Report drawing without the ``graphviz`` Python package."""
+
+
+@entry("E942", DocalcGraphvizError, "the Graphviz program `dot` was not found on PATH",
+       "{install}")
+def dot_missing(span: Span | None, *, install: str) -> None:
+    """Report rendering without the ``dot`` program (the hint says how to install it)."""
+
+
+@entry("E943", DocalcGraphvizError, "Graphviz `dot` failed: {why}")
+def dot_failed(span: Span | None, *, why: str) -> None:
+    """Report that ``dot`` exited with an error."""
+
+
+@entry("E944", DocalcGraphvizError, "cannot tell the graph format of '{path}' from its suffix",
+       "use one of {formats}")
+def unknown_graph_format(span: Span | None, *, path: object, formats: str) -> None:
+    """Report ``graph -o g.xyz``."""
+
+
+@entry("E945", DocalcGraphvizError, "cannot write '{path}': {why}")
+def cannot_write_graph(span: Span | None, *, path: object, why: str) -> None:
+    """Report a graph file that cannot be written."""
+
+
+@entry("E950", DocalcExtraError, "{feature} needs the optional package '{missing}', which is "
+       "not installed", 'pip install "docalc[{extra}]"')
+def extra_missing(span: Span | None, *, feature: str, missing: str, extra: str) -> None:
+    """Report a feature used without its extra (``docalc[widgets]``)."""
+
+
+def missing_extra(extra: str, module: str | None, feature: str) -> DocalcError:
+    """Return the error for a feature whose optional package ``module`` is not installed.
+
+    Parameters
+    ----------
+    extra : str
+        The extra of docalc that installs it (``"widgets"``): the hint says
+        ``pip install "docalc[widgets]"``.
+    module : str or None
+        The missing module, as ``ModuleNotFoundError.name`` gives it.
+    feature : str
+        What the user asked for, as the message names it (``"docalc.widgets.GraphView"``).
+
+    """
+    return extra_missing(None, feature=feature, missing=module or "?", extra=extra).error()

@@ -1,0 +1,125 @@
+"""Lark's parse errors to catalogue diagnostics: example-driven labels, else the fallback."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from .errors import DocalcError, Label, syntax
+from .lalr import raw_parser
+from .spans import Span
+from .syntax_messages import BY_TOKEN, EXAMPLES, RESERVED_WORD, describe_expected
+
+
+def _eof_span(text: str, source: str) -> Span:
+    lines = text.splitlines() or [""]
+    line = len(lines)
+    col = len(lines[-1]) + 1
+    return Span(line, col, line, col + 1, source)
+
+
+def syntax_error(exc: UnexpectedInput, text: str, source: str, start: str) -> DocalcError:
+    """Return the DocalcSyntaxError for Lark's error ``exc`` on ``text``.
+
+    An example that fails the same way (syntax_messages.py) names the label; otherwise the
+    message says what the parser expected. At the end of the input the message says so.
+    """
+    at_eof = isinstance(exc, UnexpectedEOF) or (
+        isinstance(exc, UnexpectedToken) and exc.token.type == "$END"
+    )
+    if at_eof or getattr(exc, "line", -1) in (None, -1, 0):
+        span = _eof_span(text, source)
+    elif isinstance(exc, UnexpectedToken):
+        tok = exc.token
+        span = Span(tok.line or 1, tok.column or 1, tok.end_line or tok.line or 1,
+                    tok.end_column or (tok.column or 1) + 1, source)
+    else:
+        span = Span(exc.line, exc.column, exc.line, exc.column + 1, source)
+
+    if isinstance(exc, UnexpectedCharacters):
+        pos = exc.pos_in_stream
+        char = text[pos] if pos is not None and 0 <= pos < len(text) else "?"
+        return syntax.unexpected_character(span, char=char).with_source(text).error()
+
+    label = _match_example(exc, start)
+    terminals = getattr(exc, "accepts", None) or getattr(exc, "expected", None) or ()
+    expected = describe_expected(terminals)
+    if label is not None:
+        diag = label(span, at_end=at_eof)
+    elif at_eof:
+        diag = syntax.unexpected_end(span, expected=expected)
+    else:
+        diag = syntax.unexpected_token(span, token=_describe_token(exc), expected=expected)
+    return diag.with_source(text).error()
+
+
+@cache
+def _example_errors(start: str) -> tuple[tuple[Label, int, frozenset[str], str, str], ...]:
+    """Parse every catalogue example once: (label, state, accepts, token type, token)."""
+    out = []
+    for label, examples in EXAMPLES.items():
+        for example in examples:
+            try:
+                raw_parser(start).parse(example)
+            except UnexpectedToken as ut:
+                accepts = frozenset(ut.accepts or ut.expected)
+                out.append((label, _state(ut), accepts, ut.token.type, str(ut.token)))
+            except UnexpectedInput:
+                continue
+    return tuple(out)
+
+
+def _state(exc: UnexpectedToken) -> int:
+    # The LALR state on top of the stack. Lark compares whole parser states, stack depth
+    # included, so its examples would only match errors in a file's first statement.
+    state = exc.state
+    return int(getattr(state, "position", state))
+
+
+def _match_example(exc: UnexpectedInput, start: str) -> Label | None:
+    """Return the catalogue label of the example that failed like ``exc``.
+
+    Like Lark's ``match_examples`` (same parser state and expected set; the same token
+    first, then the same kind of token), but the examples are parsed once, and a label
+    about one particular token (``BY_TOKEN``) is never chosen for a different one.
+    """
+    if not isinstance(exc, UnexpectedToken):
+        return None
+    accepts = frozenset(exc.accepts or exc.expected)
+    here = _state(exc)
+    by_type = by_state = None
+    for label, state, acc, ttype, tok in _example_errors(start):
+        if state != here or acc != accepts:
+            continue
+        if ttype == exc.token.type:
+            if tok == str(exc.token):
+                return label
+            by_type = by_type or label
+        elif label not in BY_TOKEN:
+            by_state = by_state or label
+    return by_type or by_state or _match_token(exc, accepts)
+
+
+_RESERVED_TOKENS = frozenset({"E", "DO", "DATA", "PLATE", "QUERY", "FACTUAL"})
+
+
+def _match_token(exc: UnexpectedToken, accepts: frozenset[str]) -> Label | None:
+    # LALR states differ between a file's first, second and later statements, so the
+    # examples cannot cover every context; these errors are told by the token alone.
+    kind = exc.token.type
+    for label in BY_TOKEN:
+        if kind in BY_TOKEN[label] and not accepts & BY_TOKEN[label]:
+            return label
+    if kind in _RESERVED_TOKENS and "NAME" in accepts:
+        return RESERVED_WORD
+    return None
+
+
+def _describe_token(exc: UnexpectedInput) -> str:
+    tok = getattr(exc, "token", None)
+    if tok is None:
+        return "input"
+    if tok.type == "_NL":
+        return "end of line"
+    return f"'{tok}'"
