@@ -8,7 +8,7 @@ import numpy as np
 import xarray as xr
 
 from .results import dataset, split_chains, tree
-from .scenarios import scenario
+from .posterior_runs import scenario
 
 
 def hdi(x: np.ndarray, prob: float = 0.94) -> tuple[float, float]:

@@ -1,4 +1,4 @@
-"""Identification on a checked model's unit-level graph (see ``identify.py`` for the graph part)."""
+"""Identification on a checked model's unit-level graph (see ``graph_criteria.py`` for the graph part)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from docalc.dsl.checker import suggest
 from docalc.dsl.errors import diagnostic
 from docalc.dsl.ir import CheckedModel
 
-from .identify import Identification, identify_graph
+from .graph_criteria import Identification, identify_graph
 
 
 def unit_graph(model: CheckedModel) -> object:

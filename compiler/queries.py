@@ -2,7 +2,7 @@
 
 Each term is answered by the machinery that answers the same question through the API:
 
-- ``E[t | do(...)]`` and ``E[t]``: a :func:`~docalc.compiler.scenarios.scenario` run (as
+- ``E[t | do(...)]`` and ``E[t]``: a :func:`~docalc.compiler.posterior_runs.scenario` run (as
   ``Fit.predict``), with the nodes of ``t`` redrawn and observed columns that the
   intervention does not reach held at their data; the mean of ``t`` over units.
 - ``E[t | do(...), factual]``: the counterfactual run (as ``Fit.counterfactual``).
@@ -28,7 +28,7 @@ from docalc.dsl.errors import DocalcError, NotIdentifiableWarning, diagnostic
 from docalc.dsl.ir import CheckedModel, Kind, QueryDef
 from docalc.dsl.printer import print_expr, print_intervention
 
-from .runtime import ensure_jax
+from .jax_setup import ensure_jax
 
 if TYPE_CHECKING:
     from docalc.fit import Fit
@@ -47,7 +47,7 @@ class Source:
     Attributes
     ----------
     fit : Fit or a stand-in with ``model``, ``posterior`` and ``_bound``
-        What :func:`~docalc.compiler.scenarios.scenario` runs on.
+        What :func:`~docalc.compiler.posterior_runs.scenario` runs on.
     model : Model
         The (observed) model.
     bound : Bound
@@ -164,10 +164,10 @@ def evaluate_prior(model: Model, name: str, *, draws: int = 1000,
 def prior_source(model: Model, draws: int, seed: int) -> Source:
     """Draw ``draws`` worlds from the prior and wrap them as a :class:`Source`."""
     from . import data as data_mod
-    from .plan import forward_plan
-    from .predictive import forward
+    from .run_plan import forward_plan
+    from .batched_forward import forward
     from .results import dataset, split_chains, tree
-    from .runs import literal_params
+    from .fitting import literal_params
 
     checked = model.checked
     bound = model._bound
@@ -264,7 +264,7 @@ def do_text(e: ast.Expectation) -> str | None:
 
 def term(src: Source, e: ast.Expectation, seed: int) -> np.ndarray:
     """One expectation's value per draw (flat draw axis)."""
-    from .scenarios import scenario
+    from .posterior_runs import scenario
 
     evidence = [c for c in e.conditions if isinstance(c, ast.Observed)]
     if evidence:

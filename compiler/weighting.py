@@ -161,9 +161,9 @@ def weighted(src: Source, target: ast.Expr, do: str | None,
     from docalc.interventions import apply, check_array_shapes
 
     from . import data as data_mod
-    from .plan import forward_plan
+    from .run_plan import forward_plan
     from .queries import target_names
-    from .runs import literal_params
+    from .fitting import literal_params
 
     model = src.model
     checked, arrays = apply(model.checked, model._arrays, do, {})
@@ -245,7 +245,7 @@ def _chunk_seed(seed: int, k: int) -> int:
 def _run(plan: Any, seed: int, n: int, draws: dict[str, np.ndarray],
          shared: dict[str, np.ndarray], params: Any, arrays: dict[str, Any],
          keep: list[str]) -> dict[str, np.ndarray]:
-    from .predictive import forward
+    from .batched_forward import forward
 
     return forward(plan, seed=seed, n_draws=n, draws=draws, shared=shared, params=params,
                    arrays=arrays, keep=keep)

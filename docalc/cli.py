@@ -222,7 +222,7 @@ _REFIT = "refit: `docalc fit MODEL --data DATA -o POSTERIOR`"
 
 
 def _check_posterior(model: Model, tree: xr.DataTree, path: str) -> None:
-    from docalc.compiler.plan import inference_plan
+    from docalc.compiler.run_plan import inference_plan
     from docalc.dsl.ir import Kind
 
     check_posterior_names(model, tree, path)

@@ -90,7 +90,7 @@ class Fit:
             Nodes to return (and redraw); default every node the run changes.
         """
         from docalc.compiler.results import dataset, split_chains, tree
-        from docalc.compiler.scenarios import scenario
+        from docalc.compiler.posterior_runs import scenario
 
         sc = scenario(self, do, data, var_names)
         values = split_chains(sc.run(seed), sc.chains)
@@ -128,7 +128,7 @@ class Fit:
         DocalcCounterfactualError. Returns a DataTree with group ``counterfactual``.
         """
         from docalc.compiler.results import dataset, split_chains, tree
-        from docalc.compiler.scenarios import scenario
+        from docalc.compiler.posterior_runs import scenario
 
         sc = scenario(self, do, None, var_names, counterfactual=True)
         values = split_chains(sc.run(seed), sc.chains)

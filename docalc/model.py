@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import xarray as xr
 
     from docalc.compiler.data import Bound
-    from docalc.compiler.identify import Identification
+    from docalc.compiler.graph_criteria import Identification
 
     from .fit import Fit
 
@@ -201,7 +201,7 @@ class Model:
     def graph(self, do: Mapping[str, Any] | str | None = None,
               roles: Mapping[str, str] | None = None) -> graphviz.Digraph:
         """Return the causal graph (mutilated by ``do`` if given) as a graphviz.Digraph."""
-        from docalc.widgets.graphspec import graph_spec
+        from docalc.compiler.graph import graph_spec
         from docalc.widgets.render import to_digraph
 
         model = self.do(do) if do is not None else self

@@ -11,17 +11,17 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .explorer import EffectExplorer
-    from .graphspec import GraphSpec, graph_spec, roles_for, roles_from
+    from docalc.compiler.graph import GraphSpec, graph_spec, roles_for, roles_from
     from .graphview import GraphView
     from .render import draw, render_svg, side_by_side, to_digraph, write
 
 _LAZY = {
     "GraphView": "docalc.widgets.graphview",
     "EffectExplorer": "docalc.widgets.explorer",
-    "GraphSpec": "docalc.widgets.graphspec",
-    "graph_spec": "docalc.widgets.graphspec",
-    "roles_for": "docalc.widgets.graphspec",
-    "roles_from": "docalc.widgets.graphspec",
+    "GraphSpec": "docalc.compiler.graph",
+    "graph_spec": "docalc.compiler.graph",
+    "roles_for": "docalc.compiler.graph",
+    "roles_from": "docalc.compiler.graph",
     "draw": "docalc.widgets.render",
     "render_svg": "docalc.widgets.render",
     "side_by_side": "docalc.widgets.render",

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from docalc.dsl.errors import DocalcError, DocalcGraphvizError, error
 
-from .graphspec import GraphSpec, NodeSpec, graph_spec, unwrap
+from docalc.compiler.graph import GraphSpec, NodeSpec, graph_spec, unwrap
 
 if TYPE_CHECKING:
     import graphviz
@@ -152,7 +152,7 @@ def draw(
     Parameters
     ----------
     model_like : CheckedModel or docalc.Model
-        Anything ``graphspec.unwrap`` accepts.
+        Anything ``docalc.compiler.graph.unwrap`` accepts.
     observed : iterable of str, optional
         Observed names; defaults to the model's own ``observed_names``.
     roles : mapping of str to str, optional

@@ -38,7 +38,7 @@ from docalc.dsl.distributions import CONSTRAINTS, DISTRIBUTIONS
 from docalc.dsl.errors import diagnostic
 from docalc.dsl.ir import CheckedModel, Kind
 
-from .runtime import ensure_jax
+from .jax_setup import ensure_jax
 
 # template values by support: non-negative so the literal is a bare number (a negative
 # one would parse as unary minus around the literal), and inside the support so the
@@ -122,7 +122,7 @@ class EffectFunction:
         The outcome's plate size; None for a global outcome.
     supports : dict
         Each control's support constraint (a key of ``docalc.dsl.distributions.CONSTRAINTS``).
-    checks : tuple of docalc.compiler.plan.Check
+    checks : tuple of docalc.compiler.run_plan.Check
         What each call checks (``plan.plan_checks`` of the intervened scenario; the same
         for every value).
 
@@ -135,12 +135,12 @@ class EffectFunction:
         import jax
         import jax.numpy as jnp
 
-        from . import engine, scenarios
+        from . import lowering as engine, posterior_runs as scenarios
         from .expr import literal_slots
         from .inference import count_trace
-        from .plan import intervention_exprs
-        from .predictive import draw_keys
-        from .runs import literal_params
+        from .run_plan import intervention_exprs
+        from .batched_forward import draw_keys
+        from .fitting import literal_params
 
         controls = list(controls)
         self._check_names(fit.model.checked, outcome, controls)
@@ -297,7 +297,7 @@ class EffectFunction:
         import jax.numpy as jnp
 
         from .inference import count_trace
-        from .plan import raise_violations
+        from .run_plan import raise_violations
 
         def run(keys: Any, draws: Any, noise: Any, shared: Any, pb: Any, arrays: Any) -> Any:
             count_trace("live-check")
@@ -365,7 +365,7 @@ class EffectFunction:
                 raise _error("E603", detail=f"do({name} = ...) needs a number, got "
                              f"{type(v).__name__}") from None
             merged[name] = x
-        from .data import outside_support
+        from docalc.dsl.supports import outside_support
 
         for name, x in merged.items():
             support = self.supports[name]
@@ -385,7 +385,7 @@ class EffectFunction:
         """Call a compiled function for ``values``; raise on the host if a check failed."""
         import jax
 
-        from .plan import raise_violations
+        from .run_plan import raise_violations
 
         p, merged = self._merge(values)
         pa = jax.device_put(p, self._dev)

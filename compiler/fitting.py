@@ -14,7 +14,7 @@ import pandas as pd
 from docalc.dsl.errors import DataWarning, SamplingWarning, diagnostic
 from docalc.dsl.ir import CheckedModel, Kind
 
-from .runtime import ensure_jax
+from .jax_setup import ensure_jax
 from .seeds import check_seed
 
 GUIDES = ("normal", "mvn", "delta")
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 def literal_params(checked: CheckedModel, plan: Any) -> np.ndarray:
     """Return the intervention literals of a plan, in slot order."""
     from .expr import literal_values
-    from .plan import intervention_exprs
+    from .run_plan import intervention_exprs
 
     return np.asarray(literal_values(intervention_exprs(plan)), dtype=np.float32)
 
@@ -62,8 +62,8 @@ def prepare(model: Model, data: Any, n: int | None, what: str = "data") -> tuple
 def simulate(model: Model, *, n: int | None, seed: int, data: Any) -> pd.DataFrame:
     """One draw of every node; returns the main plate's variables as a DataFrame."""
     ensure_jax()
-    from .plan import forward_plan
-    from .predictive import forward
+    from .run_plan import forward_plan
+    from .batched_forward import forward
 
     checked = model.checked
     bound, shared = prepare(model, data, n)
@@ -106,8 +106,8 @@ def sample_prior(model: Model, *, draws: int, n: int | None, seed: int,
     """Draws from the (intervened) prior, as a DataTree with group ``prior``."""
     draws = _whole("draws", draws, 1)
     ensure_jax()
-    from .plan import forward_plan
-    from .predictive import forward
+    from .run_plan import forward_plan
+    from .batched_forward import forward
     from .results import dataset, tree
 
     checked = model.checked
@@ -154,7 +154,7 @@ def fit(model: Model, *, method: str, chains: int, tune: int, draws: int, seed: 
     from docalc.model import check_conditioning
 
     from . import data as data_mod
-    from .plan import check_samples, inference_plan
+    from .run_plan import check_samples, inference_plan
 
     if method not in ("nuts", "svi"):
         raise _inference_error(f"unknown method {method!r}", hint="use 'nuts' or 'svi'")

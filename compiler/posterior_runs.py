@@ -18,10 +18,10 @@ from docalc.dsl.errors import diagnostic
 from docalc.dsl.ir import CheckedModel, Kind
 
 from . import data as data_mod
-from .plan import Plan, forward_plan
-from .predictive import forward
+from .run_plan import Plan, forward_plan
+from .batched_forward import forward
 from .results import flatten_draws
-from .runtime import ensure_jax
+from .jax_setup import ensure_jax
 
 
 @dataclass
@@ -42,7 +42,7 @@ class Scenario:
     def run(self, seed: int, keep: list[str] | None = None) -> dict[str, np.ndarray]:
         """Run once per draw; values with a flat leading draw axis."""
         ensure_jax()
-        from .runs import literal_params
+        from .fitting import literal_params
 
         return forward(self.plan, seed=seed, n_draws=self.n_draws, draws=self.draws,
                        shared=self.shared, params=literal_params(self.checked, self.plan),

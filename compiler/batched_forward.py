@@ -13,9 +13,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .engine import make_forward
+from .lowering import make_forward
 from .inference import count_trace
-from .plan import Check, Plan, plan_checks, raise_violations
+from .run_plan import Check, Plan, plan_checks, raise_violations
 from .seeds import check_seed
 
 _FORWARD: dict[str, tuple[Callable[..., Any], tuple[Check, ...]]] = {}

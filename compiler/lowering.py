@@ -22,10 +22,11 @@ import jax.numpy as jnp
 import numpyro
 
 from docalc.dsl.distributions import DISTRIBUTIONS
+from docalc.dsl.supports import inside
 
 from . import dists
 from .expr import Fn, compile_expr, literal_slots
-from .plan import (
+from .run_plan import (
     CHECK_SITE,
     Plan,
     Step,
@@ -38,28 +39,8 @@ Arrays = Mapping[str, Any]
 
 
 def _ok(constraint: str, v: Any) -> Any:
-    """Return where ``v`` satisfies ``constraint`` (a catalogue constraint), elementwise."""
-    v = jnp.asarray(v)
-    if constraint == "simplex":
-        # a few float32 roundings of a sum of computed probabilities stay well inside 1e-5
-        return jnp.all(v >= 0, axis=-1) & (jnp.abs(jnp.sum(v, axis=-1) - 1) < 1e-5)
-    finite = jnp.isfinite(v)
-    whole = v == jnp.round(v)
-    match constraint:
-        case "positive":
-            return finite & (v > 0)
-        case "nonnegative":
-            return finite & (v >= 0)
-        case "unit":
-            return (v > 0) & (v < 1)
-        case "unit_closed":
-            # probabilities computed in float32 (a + b with a + b = 1) may round past 1
-            return (v >= -1e-6) & (v <= 1 + 1e-6)
-        case "binary":
-            return (v == 0) | (v == 1)
-        case "count" | "category":
-            return finite & (v >= 0) & whole
-    return finite
+    """Return where ``v`` satisfies ``constraint`` (the one table of ``dsl.supports``)."""
+    return inside(constraint, v, jnp)
 
 
 class _Compiled:
