@@ -13,8 +13,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .lowering import make_forward
 from .inference import count_trace
+from .lowering import make_forward
 from .run_plan import Check, Plan, plan_checks, raise_violations
 from .seeds import check_seed
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from docalc.dsl import ast
 from docalc.dsl.checker import interval_bounds, literal_value, suggest
 from docalc.dsl.distributions import CONSTRAINTS, DISTRIBUTIONS
 from docalc.dsl.errors import diagnostic
@@ -20,7 +21,7 @@ from docalc.dsl.ir import CheckedModel, InterventionDef, plate_sizes
 from docalc.dsl.printer import format_number
 from docalc.dsl.supports import outside_support
 
-DoLike = Mapping[str, Any] | str | None
+DoLike = Mapping[str, Any] | str | tuple[ast.Intervention, ...] | None
 
 
 def _error(detail: str, hint: str | None = None) -> Exception:
@@ -38,8 +39,9 @@ def apply(model: CheckedModel, arrays: Mapping[str, np.ndarray], do: DoLike,
         The model (with its own interventions, replaced where a new one names a node).
     arrays : mapping
         The model's array-valued interventions so far.
-    do : dict, str or None
-        ``{"b": 0}``, ``{"b": array}``, ``{"b": "5 * b"}`` or text ``"b = 0, c = 1"``.
+    do : dict, str, tuple of ast.Intervention or None
+        ``{"b": 0}``, ``{"b": array}``, ``{"b": "5 * b"}``, text ``"b = 0, c = 1"``, or
+        interventions parsed from the model's text (a query's ``do(...)``).
     kw : mapping, optional
         More of the same, as keywords.
 
@@ -51,14 +53,17 @@ def apply(model: CheckedModel, arrays: Mapping[str, np.ndarray], do: DoLike,
     """
     items: dict[str, Any] = {}
     text = None
+    parsed: tuple[ast.Intervention, ...] = ()
     if isinstance(do, str):
         text = do
+    elif isinstance(do, tuple):
+        parsed = do
     elif do is not None:
         if not isinstance(do, Mapping):
             raise _error(f"do must be a dict or text like 'b = 0', got {type(do).__name__}")
         items.update(do)
     items.update(kw or {})
-    model, rest = from_values(model, items, text)
+    model, rest = from_values(model, items, text, parsed)
     arrays = dict(arrays)
     array_ivs: list[InterventionDef] = []
     for name, value in rest.items():

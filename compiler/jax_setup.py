@@ -70,12 +70,12 @@ def _user_set_devices(jax: Any) -> bool:
         return True
     if os.environ.get("JAX_NUM_CPU_DEVICES"):
         return True
-    return int(jax.config.jax_num_cpu_devices) > 0
+    return int(getattr(jax.config, "jax_num_cpu_devices", -1)) > 0
 
 
 def _user_set_cache(jax: Any) -> bool:
     return bool(os.environ.get("JAX_COMPILATION_CACHE_DIR")) \
-        or bool(jax.config.jax_compilation_cache_dir)
+        or bool(getattr(jax.config, "jax_compilation_cache_dir", None))
 
 
 def configure_jax(host_devices: int | None = None, cache: str | Path | bool | None = None,
@@ -142,7 +142,7 @@ def configure_jax(host_devices: int | None = None, cache: str | Path | bool | No
             jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
             jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
     _STATE.done = True
-    current = jax.config.jax_compilation_cache_dir
+    current = getattr(jax.config, "jax_compilation_cache_dir", None)
     return {"host_devices": devices, "cache": Path(current) if current else None}
 
 

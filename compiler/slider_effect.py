@@ -128,25 +128,28 @@ class EffectFunction:
 
     """
 
-    def __init__(self, fit: Any, outcome: str, controls: Sequence[str], baseline: Any = None,
-                 *, seed: int = 0, initial: Mapping[str, float] | None = None,
-                 data: Any = None) -> None:
+    def __init__(self, source: Any, outcome: str, controls: Sequence[str],
+                 baseline: Any = None, *, seed: int = 0,
+                 initial: Mapping[str, float] | None = None, data: Any = None) -> None:
         ensure_jax()
         import jax
         import jax.numpy as jnp
 
-        from . import lowering as engine, posterior_runs as scenarios
+        from . import lowering as engine
+        from . import posterior_runs as scenarios
+        from .batched_forward import draw_keys
+        from .draws import as_draws
         from .expr import literal_slots
         from .inference import count_trace
         from .run_plan import intervention_exprs
-        from .batched_forward import draw_keys
-        from .fitting import literal_params
+        from .simulation import literal_params
 
+        fit = as_draws(source)
         controls = list(controls)
-        self._check_names(fit.model.checked, outcome, controls)
+        self._check_names(fit.checked, outcome, controls)
         self.outcome = outcome
         self.controls = tuple(controls)
-        checked0: CheckedModel = fit.model.checked
+        checked0: CheckedModel = fit.checked
         self.supports = {c: _support(checked0, c) for c in controls}
         template = {c: float((initial or {}).get(c, _TEMPLATE.get(self.supports[c], 0.0)))
                     for c in controls}
@@ -442,15 +445,16 @@ class EffectFunction:
         return self._run(self._average, values)[0]
 
 
-def effect_function(fit: Any, outcome: str, controls: Sequence[str], baseline: Any = None, *,
-                    seed: int = 0, initial: Mapping[str, float] | None = None,
+def effect_function(source: Any, outcome: str, controls: Sequence[str],
+                    baseline: Any = None, *, seed: int = 0,
+                    initial: Mapping[str, float] | None = None,
                     data: Any = None) -> EffectFunction:
     """Compile the effect of ``do(controls = values)`` on ``outcome`` as a function of values.
 
     Parameters
     ----------
-    fit : docalc.Fit
-        A fitted model; its posterior draws are held on the device.
+    source : docalc.Fit or Draws
+        A fitted model (its ``draws``) or draws; the draws are held on the device.
     outcome : str
         The node whose change is measured.
     controls : list of str
@@ -476,7 +480,7 @@ def effect_function(fit: Any, outcome: str, controls: Sequence[str], baseline: A
         Unknown names (with a suggestion), no controls, or the outcome among the controls.
 
     """
-    return EffectFunction(fit, outcome, controls, baseline, seed=seed, initial=initial,
+    return EffectFunction(source, outcome, controls, baseline, seed=seed, initial=initial,
                           data=data)
 
 
@@ -598,7 +602,7 @@ def _step(c: Any, st: Any, key: Any, env: dict[str, Any], given: Any, params: An
           arrays: Any, noise: Any, table: Mapping[str, _Noise],
           counts: dict[int, Any] | None = None) -> Any:
     """Evaluate one step, counting its checks into ``counts`` (None: not checked)."""
-    from . import engine
+    from . import lowering as engine
 
     shape = c.shape(st)
     if st.mode == "sample" and str(st.index) in noise:

@@ -222,6 +222,7 @@ _REFIT = "refit: `docalc fit MODEL --data DATA -o POSTERIOR`"
 
 
 def _check_posterior(model: Model, tree: xr.DataTree, path: str) -> None:
+    from docalc.compiler.fitting import latent_steps
     from docalc.compiler.run_plan import inference_plan
     from docalc.dsl.ir import Kind
 
@@ -234,8 +235,7 @@ def _check_posterior(model: Model, tree: xr.DataTree, path: str) -> None:
     observed = {k for k in bound.names if checked.node(k).kind is not Kind.DATA}
     plan = inference_plan(checked, bound.sizes, observed)
     # the nodes a fit must have inferred: exactly what `runs.fit` calls latent
-    need = {st.name for st in plan.steps
-            if st.mode in ("sample", "dist", "shift") and not st.observed}
+    need = {st.name for st in latent_steps(plan)}
     missing = sorted(need - have)
     if missing:
         raise CLIError(path, f"the posterior lacks the model's latent variables: "

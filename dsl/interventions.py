@@ -41,8 +41,8 @@ def number(name: str, value: float) -> ast.SetValue:
     return ast.SetValue(name, ast.Num(float(value), API_SPAN), API_SPAN)
 
 
-def intervene(model: CheckedModel, numbers: Mapping[str, float],
-              texts: Sequence[str]) -> CheckedModel:
+def intervene(model: CheckedModel, numbers: Mapping[str, float], texts: Sequence[str],
+              parsed: Sequence[ast.Intervention] = ()) -> CheckedModel:
     """Check interventions given as numbers and as text against a model and apply them.
 
     Parameters
@@ -54,6 +54,9 @@ def intervene(model: CheckedModel, numbers: Mapping[str, float],
     texts : sequence of str
         Language text, each ``"b = 5 * b"`` or ``"b = 0, c ~ Normal(0, 1)"``; parsed
         once, together (source ``<do>``, positions in the text joined by ``", "``).
+    parsed : sequence of ast.Intervention, optional
+        Interventions parsed already, from the model's own text (a query's ``do(...)``):
+        checked as they are, never printed and parsed again.
 
     Returns
     -------
@@ -61,8 +64,10 @@ def intervene(model: CheckedModel, numbers: Mapping[str, float],
         The model with the interventions (replacing earlier ones on the same nodes).
     """
     text = ", ".join(texts)
-    parsed: tuple[ast.Intervention, ...] = parse_interventions(text) if text else ()
-    ivs = [*parsed, *(number(k, v) for k, v in numbers.items())]
+    if parsed and text:
+        raise ValueError("interventions parsed from the model cannot be mixed with new text")
+    new: tuple[ast.Intervention, ...] = parse_interventions(text) if text else ()
+    ivs = [*parsed, *new, *(number(k, v) for k, v in numbers.items())]
     if not ivs:
         return model
     return check_interventions(model, ivs, text)
@@ -81,8 +86,8 @@ def label_error(model: CheckedModel, name: str, value: str) -> Exception | None:
     return None
 
 
-def from_values(model: CheckedModel, items: Mapping[str, Any],
-                text: str | None = None) -> tuple[CheckedModel, dict[str, Any]]:
+def from_values(model: CheckedModel, items: Mapping[str, Any], text: str | None = None,
+                parsed: Sequence[ast.Intervention] = ()) -> tuple[CheckedModel, dict[str, Any]]:
     """Apply the number- and text-valued items; return the model and the other items.
 
     Parameters
@@ -93,6 +98,8 @@ def from_values(model: CheckedModel, items: Mapping[str, Any],
         other value, returned untouched for the caller (arrays).
     text : str, optional
         Interventions as language text (``"b = 0, c = 1"``).
+    parsed : sequence of ast.Intervention, optional
+        Interventions parsed from the model's text (see :func:`intervene`).
     """
     numbers: dict[str, float] = {}
     texts = [text] if text else []
@@ -107,7 +114,7 @@ def from_values(model: CheckedModel, items: Mapping[str, Any],
             rest[name] = value
         else:
             numbers[name] = float(value)
-    return intervene(model, numbers, texts), rest
+    return intervene(model, numbers, texts, parsed), rest
 
 
 def _is_number(value: Any) -> bool:

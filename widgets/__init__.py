@@ -10,8 +10,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .explorer import EffectExplorer
     from docalc.compiler.graph import GraphSpec, graph_spec, roles_for, roles_from
+
+    from .explorer import EffectExplorer
     from .graphview import GraphView
     from .render import draw, render_svg, side_by_side, to_digraph, write
 

@@ -19,10 +19,10 @@ try:
     import traitlets
 except ModuleNotFoundError as exc:  # a clear error naming the extra, not a bare traceback
     raise missing_extra("widgets", exc.name, "docalc.widgets.GraphView") from None
+from docalc.compiler.graph import unwrap
 from docalc.dsl.frontend import apply_intervention_text
 from docalc.dsl.printer import format_number
 
-from docalc.compiler.graph import unwrap
 from .render import draw, error_html, render_svg
 
 

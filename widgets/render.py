@@ -12,9 +12,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from docalc.dsl.errors import DocalcError, DocalcGraphvizError, error
-
 from docalc.compiler.graph import GraphSpec, NodeSpec, graph_spec, unwrap
+from docalc.dsl.errors import DocalcError, DocalcGraphvizError, error
 
 if TYPE_CHECKING:
     import graphviz
