@@ -66,7 +66,8 @@ def fit(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndar
     """
     from . import data as data_mod
     from .interventions import check_array_shapes
-    from .run_plan import check_samples, inference_plan
+    from .run_plan import inference_plan
+    from .value_checks import check_samples
 
     if method not in ("nuts", "svi"):
         raise _inference_error(f"unknown method {method!r}", hint="use 'nuts' or 'svi'")

@@ -17,8 +17,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from .exported import load_or_export
-from .run_plan import CHECK_SITE, Plan, plan_checks
+from .run_plan import Plan
 from .seeds import check_seed
+from .value_checks import CHECK_SITE, plan_checks
 
 TRACES: dict[str, int] = {}
 """How many times each kind of function was traced (tests read this to count compiles)."""

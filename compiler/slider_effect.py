@@ -17,7 +17,7 @@ location-type with the same spread in both scenarios, its shared noise cancels e
 in the difference and the per-unit effect is the difference of the locations.
 
 Checks. A value may make some distribution's parameter invalid downstream (``do(x = -5)``
-with ``y ~ Poisson(b * x)``). As in the forward runs (``engine.make_forward``), each call
+with ``y ~ Poisson(b * x)``). As in the forward runs (``lowering.make_forward``), each call
 counts, per draw, the units that break each check of ``plan.plan_checks`` and the host
 raises a DocalcInterventionError (``plan.raise_violations``), so the live numbers exist
 exactly when ``Fit.effect`` gives them. The fixed baseline's checks are run once, when
@@ -27,7 +27,6 @@ the function is built.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -60,42 +59,6 @@ def _names(e: ast.Expr) -> set[str]:
             out.add(node.id)
         stack.extend(ast.children(node))
     return out
-
-
-@dataclass(frozen=True)
-class _Noise:
-    """How a family's draw is made from standard noise drawn once."""
-
-    draw: Callable[[Any, tuple[int, ...]], Any]
-    apply: Callable[[Mapping[str, Any], Any], Any]
-
-
-def _noise_table() -> dict[str, _Noise]:
-    import jax
-    import jax.numpy as jnp
-
-    def affine(a: Mapping[str, Any], e: Any) -> Any:
-        return a["loc"] + a["scale"] * e
-
-    def probs(a: Mapping[str, Any]) -> Any:
-        return a["probs"] if "probs" in a else jax.nn.sigmoid(a["logits"])
-
-    # each draw matches what NumPyro's own sampler draws from the same key, so the
-    # values agree with ``Fit.effect`` (up to rounding)
-    return {
-        "Normal": _Noise(jax.random.normal, affine),
-        "Laplace": _Noise(jax.random.laplace, affine),
-        "Cauchy": _Noise(jax.random.cauchy, affine),
-        "LogNormal": _Noise(jax.random.normal, lambda a, e: jnp.exp(affine(a, e))),
-        "HalfNormal": _Noise(lambda k, s: jnp.abs(jax.random.normal(k, s)),
-                             lambda a, e: a["scale"] * e),
-        "HalfCauchy": _Noise(lambda k, s: jnp.abs(jax.random.cauchy(k, s)),
-                             lambda a, e: a["scale"] * e),
-        "Exponential": _Noise(jax.random.exponential, lambda a, e: e / a["rate"]),
-        "Uniform": _Noise(jax.random.uniform, lambda a, e: a["low"] + (a["high"] - a["low"]) * e),
-        "Bernoulli": _Noise(jax.random.uniform,
-                            lambda a, e: (e < probs(a)).astype(jnp.result_type(float))),
-    }
 
 
 # families whose noise enters as loc + spread * eps: the difference of two draws with the
@@ -135,7 +98,7 @@ class EffectFunction:
         import jax
         import jax.numpy as jnp
 
-        from . import lowering as engine
+        from . import dists
         from . import posterior_runs as scenarios
         from .batched_forward import draw_keys
         from .draws import as_draws
@@ -143,6 +106,7 @@ class EffectFunction:
         from .inference import count_trace
         from .run_plan import intervention_exprs
         from .simulation import literal_params
+        from .step_eval import CompiledPlan, fit_shape
 
         fit = as_draws(source)
         controls = list(controls)
@@ -176,8 +140,8 @@ class EffectFunction:
         self._params_a = literal_params(a.checked, a.plan)
         params_b = literal_params(b.checked, b.plan)
 
-        ca, cb = engine._Compiled(a.plan), engine._Compiled(b.plan)
-        # the checks do not depend on the values (plan.Check), so the ones _Compiled found
+        ca, cb = CompiledPlan(a.plan), CompiledPlan(b.plan)
+        # the checks do not depend on the values (value_checks.Check), so the ones found
         # for the template serve every call
         self.checks = ca.checks
         steps_a = _relevant(a.plan, a.checked, outcome)
@@ -187,7 +151,6 @@ class EffectFunction:
         # what their checks read) are run for their counts only: XLA drops unused draws
         tail_a = _check_steps(a.plan, a.checked, ca.checks, steps_a)
         tail_b = _check_steps(b.plan, b.checked, cb.checks, steps_b)
-        table = _noise_table()
         st_a, st_b = steps_a[-1], steps_b[-1]
         shortcut = _cancels(st_a, st_b, {s.name: s.mode for s in a.plan.steps},
                             {s.name: s.mode for s in b.plan.steps})
@@ -207,7 +170,8 @@ class EffectFunction:
         finish_a = delta is not None and (
             bool(tail_a) or any(ch.node == outcome for ch in ca.checks))
         noisy = {s.index: s for s in (*steps_a, *steps_b)
-                 if s.mode == "sample" and s.node.dist is not None and s.node.dist.name in table
+                 if s.mode == "sample" and s.node.dist is not None
+                 and dists.replayable(s.node.dist.name)
                  and not (shortcut and s.name == outcome)}
         read = {s.name for s in (*steps_a, *steps_b, *tail_a, *tail_b)
                 if s.mode in ("given", "shift")}
@@ -219,8 +183,9 @@ class EffectFunction:
             count_trace("live-noise")
 
             def one(key: Any) -> Any:
-                return {str(i): table[s.node.dist.name].draw(
-                    jax.random.fold_in(key, i), shapes[i]) for i, s in noisy.items()}
+                return {str(i): _standard(s.node.dist.name)(jax.random.fold_in(key, i),
+                                                            shapes[i])
+                        for i, s in noisy.items()}
 
             return jax.vmap(one)(keys)
 
@@ -229,8 +194,7 @@ class EffectFunction:
                          counts: dict[int, Any] | None = None) -> dict[str, Any]:
             env: dict[str, Any] = {}
             for st in steps[:-1]:
-                env[st.name] = _step(c, st, key, env, given, params, arrays, noise, table,
-                                     counts)
+                env[st.name] = _step(c, st, key, env, given, params, arrays, noise, counts)
             return env
 
         def per_unit(keys: Any, draws: Any, noise: Any, shared: Any, pa: Any, pb: Any,
@@ -242,18 +206,16 @@ class EffectFunction:
                 # the baseline is fixed: its checks ran once, when the function was built
                 eb = scenario_env(cb, steps_b, key, given, pb, arrays_b, nz)
                 if delta is not None:
-                    d = engine._fit(delta(ea, eb), ca.shape(st_a))
+                    d = fit_shape(delta(ea, eb), ca.shape(st_a))
                     if finish_a:
-                        ea[outcome] = _step(ca, st_a, key, ea, given, pa, arrays_a, nz, table,
-                                            counts)
+                        ea[outcome] = _step(ca, st_a, key, ea, given, pa, arrays_a, nz, counts)
                 else:
                     ya = ea[outcome] = _step(ca, st_a, key, ea, given, pa, arrays_a, nz,
-                                             table, counts)
-                    yb = _step(cb, st_b, key, eb, given, pb, arrays_b, nz, table)
-                    d = engine._fit(ya, ca.shape(st_a)) - engine._fit(yb, ca.shape(st_a))
+                                             counts)
+                    yb = _step(cb, st_b, key, eb, given, pb, arrays_b, nz)
+                    d = fit_shape(ya, ca.shape(st_a)) - fit_shape(yb, ca.shape(st_a))
                 for st in tail_a:
-                    ea[st.name] = _step(ca, st, key, ea, given, pa, arrays_a, nz, table,
-                                        counts)
+                    ea[st.name] = _step(ca, st, key, ea, given, pa, arrays_a, nz, counts)
                 return d, tuple(counts.get(k, jnp.int32(0)) for k in range(n_checks))
 
             return jax.vmap(one)(keys, draws, noise)
@@ -284,10 +246,10 @@ class EffectFunction:
         self._noise = jax.jit(noise_of)(self._keys) if noisy else {}
         self._dev = dev
         if cb.checks:
-            self._check_baseline(cb, [*steps_b, *tail_b], table)
+            self._check_baseline(cb, [*steps_b, *tail_b])
         self.values = dict(template)
 
-    def _check_baseline(self, cb: Any, steps: list[Any], table: Mapping[str, _Noise]) -> None:
+    def _check_baseline(self, cb: Any, steps: list[Any]) -> None:
         """Raise if the fixed baseline breaks a check of its plan (once: it never changes).
 
         Raises
@@ -300,7 +262,7 @@ class EffectFunction:
         import jax.numpy as jnp
 
         from .inference import count_trace
-        from .run_plan import raise_violations
+        from .value_checks import raise_violations
 
         def run(keys: Any, draws: Any, noise: Any, shared: Any, pb: Any, arrays: Any) -> Any:
             count_trace("live-check")
@@ -310,8 +272,7 @@ class EffectFunction:
                 env: dict[str, Any] = {}
                 counts: dict[int, Any] = {}
                 for st in steps:
-                    env[st.name] = _step(cb, st, key, env, given, pb, arrays, nz, table,
-                                         counts)
+                    env[st.name] = _step(cb, st, key, env, given, pb, arrays, nz, counts)
                 return tuple(counts.get(k, jnp.int32(0)) for k in range(len(cb.checks)))
 
             return jax.vmap(one)(keys, draws, noise)
@@ -388,7 +349,7 @@ class EffectFunction:
         """Call a compiled function for ``values``; raise on the host if a check failed."""
         import jax
 
-        from .run_plan import raise_violations
+        from .value_checks import raise_violations
 
         p, merged = self._merge(values)
         pa = jax.device_put(p, self._dev)
@@ -598,20 +559,21 @@ def _delta(e: Any, changed: set[str], dets: Mapping[str, Any]) -> Delta | None:
     return lambda ea, eb: f(ea, None) - f(eb, None)
 
 
-def _step(c: Any, st: Any, key: Any, env: dict[str, Any], given: Any, params: Any,
-          arrays: Any, noise: Any, table: Mapping[str, _Noise],
-          counts: dict[int, Any] | None = None) -> Any:
-    """Evaluate one step, counting its checks into ``counts`` (None: not checked)."""
-    from . import lowering as engine
+def _standard(family: str) -> Callable[[Any, tuple[int, ...]], Any]:
+    from .dists import NOISE
 
-    shape = c.shape(st)
-    if st.mode == "sample" and str(st.index) in noise:
-        args = {k: f(env, params) for k, f in c.args[st.name].items()}
-        # the replayed noise skips c.dist, which is where a forward run checks these
-        c.check_args(st, args, counts)
-        return engine._fit(table[st.node.dist.name].apply(args, noise[str(st.index)]), shape)
-    return engine._fit(engine._value(c, st, st.mode, key, env, given, params, arrays, counts),
-                       shape)
+    draw = NOISE[family].draw
+    assert draw is not None  # only replayable families have noise drawn once
+    return draw
+
+
+def _step(c: Any, st: Any, key: Any, env: dict[str, Any], given: Any, params: Any,
+          arrays: Any, noise: Any, counts: dict[int, Any] | None = None) -> Any:
+    """Evaluate one step with the noise replayed, counting its checks (None: unchecked)."""
+    from .step_eval import Replayed, evaluate, fit_shape
+
+    how = Replayed(c, key, given, params, arrays, noise, counts)
+    return fit_shape(evaluate(st, env, how), c.shape(st))
 
 
 __all__ = ["EffectFunction", "effect_function"]
