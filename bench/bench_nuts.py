@@ -76,7 +76,7 @@ def main() -> None:
     import numpyro.distributions as dist
     from numpyro.infer import MCMC, NUTS
 
-    from docalc.compiler import fitting as runs
+    from docalc.compiler import simulation as runs
     from docalc.compiler import inference
     from docalc.compiler.run_plan import inference_plan
 
@@ -163,7 +163,7 @@ def main() -> None:
         return {"n_steps": float(np.mean(steps)), "step_size": float(np.mean(eps)),
                 "beta_ay": float(np.mean(zs["beta_ay"]))}
 
-    # docalc's internal call (as compiler/runs.fit makes it), to time the cached sampler alone
+    # docalc's internal call (as compiler/fitting.fit makes it), to time the cached sampler alone
     from docalc.compiler import data as data_mod
     from docalc.dsl.ir import Kind
 

@@ -10,7 +10,7 @@ import pytest
 from conftest import draws
 
 import docalc as dc
-from docalc.compiler.fitting import literal_params
+from docalc.compiler.simulation import literal_params
 from docalc.compiler.inference import TRACES
 from docalc.compiler.run_plan import forward_plan
 from docalc.errors import DocalcDistributionError, DocalcInterventionError, SamplingWarning
