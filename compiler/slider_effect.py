@@ -26,18 +26,18 @@ the function is built.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import networkx as nx
 import numpy as np
 
 from docalc.dsl import ast
 from docalc.dsl.distributions import CONSTRAINTS, DISTRIBUTIONS
 from docalc.dsl.errors import diagnostic
-from docalc.dsl.ir import CheckedModel, Kind
+from docalc.dsl.ir import CheckedModel
 
 from .jax_setup import ensure_jax
+from .slider_shortcuts import cancels, check_names, check_steps, delta_of, recompute, relevant
 
 # template values by support: non-negative so the literal is a bare number (a negative
 # one would parse as unary minus around the literal), and inside the support so the
@@ -48,22 +48,6 @@ _TEMPLATE = {"positive": 1.0, "unit": 0.5, "interval": 0.5}
 def _error(code: str, **values: Any) -> Exception:
     d = diagnostic(code, None, **values)
     return d.kind([d])
-
-
-def _names(e: ast.Expr) -> set[str]:
-    out: set[str] = set()
-    stack: list[object] = [e]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Name):
-            out.add(node.id)
-        stack.extend(ast.children(node))
-    return out
-
-
-# families whose noise enters as loc + spread * eps: the difference of two draws with the
-# same eps and the same spread is the difference of the locations
-_LOCATION = {"Normal", "Laplace", "Cauchy", "StudentT"}
 
 
 class EffectFunction:
@@ -110,7 +94,7 @@ class EffectFunction:
 
         fit = as_draws(source)
         controls = list(controls)
-        self._check_names(fit.checked, outcome, controls)
+        check_names(fit.checked, outcome, controls)
         self.outcome = outcome
         self.controls = tuple(controls)
         checked0: CheckedModel = fit.checked
@@ -121,7 +105,7 @@ class EffectFunction:
                     for c, v in template.items()}
         a = scenarios.scenario(fit, template, data, [outcome], targets=[outcome])
         b = scenarios.scenario(fit, baseline, data, [outcome],
-                               targets=[outcome, *_recompute(checked0, outcome, controls)])
+                               targets=[outcome, *recompute(checked0, outcome, controls)])
         self.n_draws = a.n_draws
         self.chains = a.chains
         node = a.checked.node(outcome)
@@ -144,15 +128,15 @@ class EffectFunction:
         # the checks do not depend on the values (value_checks.Check), so the ones found
         # for the template serve every call
         self.checks = ca.checks
-        steps_a = _relevant(a.plan, a.checked, outcome)
-        steps_b = _relevant(b.plan, b.checked, outcome)
+        steps_a = relevant(a.plan, a.checked, outcome)
+        steps_b = relevant(b.plan, b.checked, outcome)
         # Fit.effect checks every step of its plan, and a plan may keep a node the outcome
         # does not read (a hard intervention computable from what is kept); such nodes (and
         # what their checks read) are run for their counts only: XLA drops unused draws
-        tail_a = _check_steps(a.plan, a.checked, ca.checks, steps_a)
-        tail_b = _check_steps(b.plan, b.checked, cb.checks, steps_b)
+        tail_a = check_steps(a.plan, a.checked, ca.checks, steps_a)
+        tail_b = check_steps(b.plan, b.checked, cb.checks, steps_b)
         st_a, st_b = steps_a[-1], steps_b[-1]
-        shortcut = _cancels(st_a, st_b, {s.name: s.mode for s in a.plan.steps},
+        shortcut = cancels(st_a, st_b, {s.name: s.mode for s in a.plan.steps},
                             {s.name: s.mode for s in b.plan.steps})
         self.noise_cancels = shortcut
         delta = None
@@ -164,7 +148,7 @@ class EffectFunction:
             dets = {n: a.checked.node(n).expr for n in modes_a
                     if modes_a[n] == "det" and modes_b.get(n) == "det"}
             top = dict(st_a.node.dist.args)["loc"] if shortcut else st_a.node.expr
-            delta = _delta(top, changed, dets) or (lambda ea, eb: 0.0)
+            delta = delta_of(top, changed, dets) or (lambda ea, eb: 0.0)
         # the shortcuts skip the outcome's own step; its checks (and the checked nodes
         # below it) still need it
         finish_a = delta is not None and (
@@ -280,24 +264,6 @@ class EffectFunction:
         counts = jax.jit(run)(self._keys, self._draws, self._noise, self._shared, self._pb,
                               self._arrays_b)
         raise_violations(cb.checks, jax.device_get(counts))
-
-    @staticmethod
-    def _check_names(checked: CheckedModel, outcome: str, controls: list[str]) -> None:
-        from docalc.dsl.checker import suggest
-
-        if not controls:
-            raise _error("E603", detail="an effect needs at least one control to intervene on",
-                         hint="e.g. controls=['b']")
-        for name in [outcome, *controls]:
-            if name not in checked.names:
-                raise _error("E600", name=name, hint=suggest(name, checked.names))
-        if len(set(controls)) != len(controls):
-            dup = next(c for c in controls if controls.count(c) > 1)
-            raise _error("E601", name=dup)
-        if outcome in controls:
-            raise _error("E603", detail=f"the outcome '{outcome}' is also a control: "
-                         "intervening on it fixes it, so it has no effect to show",
-                         hint="choose an outcome downstream of the controls")
 
     def params(self, values: Mapping[str, float]) -> np.ndarray:
         """Return the parameter vector for ``values`` (unset controls keep their last value).
@@ -454,109 +420,6 @@ def _support(checked: CheckedModel, name: str) -> str:
     if node.dist is None:
         return "real"  # a deterministic node or a data input takes any number
     return DISTRIBUTIONS[node.dist.name].support
-
-
-def _recompute(factual: CheckedModel, outcome: str, controls: Iterable[str]) -> list[str]:
-    """Deterministic nodes between the controls and the outcome, recomputed in the baseline.
-
-    Recomputing them from held values gives the value the posterior recorded, without
-    reading a (draws x units) array of it on every call; stochastic ones stay held, as in
-    ``Fit.effect``.
-    """
-    g = factual.graph(intervened=False)
-    up = nx.ancestors(g, outcome)
-    down: set[str] = set()
-    for c in controls:
-        down |= nx.descendants(g, c)
-    between = (up & down)
-    out = []
-    for name in sorted(between):
-        if factual.node(name).kind is not Kind.DETERMINISTIC:
-            continue
-        below = nx.descendants(g, name) & up
-        if all(factual.node(n).kind is Kind.DETERMINISTIC for n in below):
-            out.append(name)
-    return out
-
-
-def _relevant(plan: Any, checked: CheckedModel, outcome: str) -> list[Any]:
-    """Return the plan's steps the outcome depends on, in order, ending with the outcome's."""
-    g = checked.graph()
-    need = nx.ancestors(g, outcome) | {outcome}
-    steps = [s for s in plan.steps if s.name in need]
-    k = next(i for i, s in enumerate(steps) if s.name == outcome)
-    return steps[: k + 1]
-
-
-def _check_steps(plan: Any, checked: CheckedModel, checks: Sequence[Any],
-                 relevant: Sequence[Any]) -> list[Any]:
-    """Return the steps outside ``relevant`` that the plan's checks need, in plan order.
-
-    A checked node the outcome does not depend on, and what its parameters read.
-    """
-    if not checks:
-        return []
-    g = checked.graph()
-    need: set[str] = set()
-    for ch in checks:
-        need |= nx.ancestors(g, ch.node) | {ch.node}
-    have = {s.name for s in relevant}
-    return [s for s in plan.steps if s.name in need and s.name not in have]
-
-
-def _cancels(st_a: Any, st_b: Any, modes_a: Mapping[str, str], modes_b: Mapping[str, str]) -> bool:
-    """Whether the outcome's shared noise cancels exactly in the difference."""
-    if st_a.mode != "sample" or st_b.mode != "sample":
-        return False
-    dist = st_a.node.dist
-    if dist is None or dist.name not in _LOCATION or st_b.node.dist != dist:
-        return False
-    held = ("given", "data")
-    for k, e in dist.args:
-        if k == "loc":
-            continue
-        # the spread (and df) must take the same value in both scenarios
-        if any(modes_a.get(n) not in held or modes_b.get(n) not in held for n in _names(e)):
-            return False
-    return True
-
-
-Delta = Callable[[Mapping[str, Any], Mapping[str, Any]], Any]
-
-
-def _delta(e: Any, changed: set[str], dets: Mapping[str, Any]) -> Delta | None:
-    """Return ``f(env_a, env_b) = e(env_a) - e(env_b)`` with unchanged terms left out.
-
-    Terms of a sum that read only values the two scenarios share cancel exactly in real
-    arithmetic; dropping them spares the arithmetic (and rounding) of computing them
-    twice. Deterministic nodes computed in both scenarios are expanded the same way.
-    None means the difference is zero.
-    """
-    from .expr import compile_expr
-
-    match e:
-        case ast.Binary(op="+" | "-" as op, left=left, right=right):
-            da, db = _delta(left, changed, dets), _delta(right, changed, dets)
-            if db is None:
-                return da
-            if op == "-":
-                nb = db
-
-                def db(ea: Any, eb: Any) -> Any:
-                    return -nb(ea, eb)
-
-            if da is None:
-                return db
-            return lambda ea, eb: da(ea, eb) + db(ea, eb)
-        case ast.Unary(op="-", operand=o):
-            d = _delta(o, changed, dets)
-            return None if d is None else (lambda ea, eb: -d(ea, eb))
-        case ast.Name(id=n) if n in dets:
-            return _delta(dets[n], changed, dets)
-    if not (_names(e) & changed):
-        return None
-    f = compile_expr(e)
-    return lambda ea, eb: f(ea, None) - f(eb, None)
 
 
 def _standard(family: str) -> Callable[[Any, tuple[int, ...]], Any]:
