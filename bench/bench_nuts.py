@@ -76,8 +76,8 @@ def main() -> None:
     import numpyro.distributions as dist
     from numpyro.infer import MCMC, NUTS
 
-    from docalc.compiler import simulation as runs
     from docalc.compiler import inference
+    from docalc.compiler import simulation as runs
     from docalc.compiler.run_plan import inference_plan
 
     def hand(a, b, c, y=None):

@@ -10,9 +10,9 @@ import pytest
 from conftest import draws
 
 import docalc as dc
-from docalc.compiler.simulation import literal_params
 from docalc.compiler.inference import TRACES
 from docalc.compiler.run_plan import forward_plan
+from docalc.compiler.simulation import literal_params
 from docalc.errors import DocalcDistributionError, DocalcInterventionError, SamplingWarning
 
 SCALE = "s ~ HalfNormal(1)\nplate i { t = 2 * s\n y ~ Normal(0, t) }"

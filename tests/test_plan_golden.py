@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-import regen_golden  # noqa: E402
+import regen_golden
 
 EXAMPLES = sorted(regen_golden.EXAMPLES.glob("*.scm"))
 REGEN = "out of date: run `python tests/regen_golden.py` and review the diff"
