@@ -63,6 +63,7 @@ def _fit(family: str, mediated: bool) -> Fit:
 def test_live_effect_matches_fit_effect(family: str, mediated: bool) -> None:
     fit = _fit(family, mediated)
     f = effect_function(fit, "y", ["b"], baseline={"b": 0}, seed=5)
+    f({"b": 1.3})  # the first call compiles
     before = dict(TRACES)
     for v in (0.7, -0.4):
         per_unit, average = f({"b": v})
@@ -71,7 +72,12 @@ def test_live_effect_matches_fit_effect(family: str, mediated: bool) -> None:
         if family == "Bernoulli":
             # a draw at the threshold may round the other way: nearly every one agrees
             assert np.mean(per_unit != expected) < 0.01
+        elif family in ("Cauchy", "StudentT"):
+            # Fit.effect subtracts two float32 outcomes, which a heavy tail makes huge; the
+            # live path cancels the shared noise exactly: they differ by that rounding
+            close = np.isclose(per_unit, expected, rtol=2e-4, atol=2e-5)
+            assert np.mean(~close) < 0.01
         else:
             np.testing.assert_allclose(per_unit, expected, rtol=2e-4, atol=2e-5)
         np.testing.assert_allclose(average, per_unit.mean(axis=-1), rtol=1e-5, atol=1e-6)
-    assert TRACES.get("live") == before.get("live")  # a new value re-traces nothing
+    assert TRACES["live"] == before["live"]  # a new value re-traces nothing
