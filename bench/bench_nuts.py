@@ -52,7 +52,7 @@ def main() -> None:
     opts = ap.parse_args()
 
     import docalc as dc
-    from docalc.compiler.runtime import ensure_jax
+    from docalc.compiler.jax_setup import ensure_jax
 
     ensure_jax()
     import jax
@@ -67,7 +67,7 @@ def main() -> None:
     df = model.do(TRUE).simulate(n=100, seed=1)[["a", "b", "c", "y"]]
     observed = model.observe(df)
 
-    # docalc imports JAX through compiler.runtime.ensure_jax (host devices, cache); the
+    # docalc imports JAX through compiler.jax_setup.ensure_jax (host devices, cache); the
     # NumPyro model below runs under the same configuration.
     import jax
     import jax.numpy as jnp
@@ -76,8 +76,9 @@ def main() -> None:
     import numpyro.distributions as dist
     from numpyro.infer import MCMC, NUTS
 
-    from docalc.compiler import inference, runs
-    from docalc.compiler.plan import inference_plan
+    from docalc.compiler import inference
+    from docalc.compiler import simulation as runs
+    from docalc.compiler.run_plan import inference_plan
 
     def hand(a, b, c, y=None):
         beta_y0 = numpyro.sample("beta_y0", dist.Normal(0.0, 1.0))
@@ -162,7 +163,7 @@ def main() -> None:
         return {"n_steps": float(np.mean(steps)), "step_size": float(np.mean(eps)),
                 "beta_ay": float(np.mean(zs["beta_ay"]))}
 
-    # docalc's internal call (as compiler/runs.fit makes it), to time the cached sampler alone
+    # docalc's internal call (as compiler/fitting.fit makes it), to time the cached sampler alone
     from docalc.compiler import data as data_mod
     from docalc.dsl.ir import Kind
 

@@ -37,7 +37,7 @@ def main() -> None:
     import jax.numpy as jnp
 
     from docalc.compiler.inference import TRACES
-    from docalc.compiler.live import effect_function
+    from docalc.compiler.slider_effect import effect_function
     from docalc.widgets import EffectExplorer
 
     fit = fake_fit()

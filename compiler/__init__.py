@@ -1,6 +1,4 @@
-"""The compiler: checked model to NumPyro, inference, interventions, queries, identification."""
+"""The compiler: checked model to NumPyro, inference, interventions, queries, identification.
 
-from .runtime import request_host_devices
-
-# before any compiler module imports JAX, so that chains can use every CPU core
-request_host_devices()
+Importing it changes nothing in JAX's set-up (see :mod:`docalc.compiler.jax_setup`).
+"""

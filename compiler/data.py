@@ -20,6 +20,7 @@ from docalc.dsl.errors import DataWarning
 from docalc.dsl.errors import data as errors
 from docalc.dsl.ir import CheckedModel, Kind, Node
 from docalc.dsl.printer import format_number
+from docalc.dsl.supports import outside_support
 
 DataLike = pd.DataFrame | Mapping[str, Any]
 
@@ -314,45 +315,6 @@ def _limit(model: CheckedModel, node: Node, param: str, given: Mapping[str, np.n
         return None, param
     where = " of the same row" if source.plate is not None else ""
     return np.asarray(given[source.name], dtype=stored), f"{param}='{source.name}'{where}"
-
-
-def outside_support(constraint: str, a: np.ndarray, *, low: Any = None,
-                    high: Any = None) -> np.ndarray:
-    """Vectorised complement of ``in_support``.
-
-    Parameters
-    ----------
-    constraint : str
-        A key of ``CONSTRAINTS``.
-    a : ndarray
-        The values.
-    low, high : float or ndarray, optional
-        Bounds of an ``interval``, and ``high`` the upper bound of a ``count`` (Binomial's
-        ``total_count``), broadcast against ``a``. Bounds not given are not checked.
-
-    Returns
-    -------
-    ndarray of bool
-        True where a value is outside the support.
-    """
-    whole = a != np.round(a)
-    above = a > high if high is not None else np.zeros(a.shape, bool)
-    match constraint:
-        case "positive":
-            return a <= 0
-        case "nonnegative":
-            return a < 0
-        case "unit":
-            return (a <= 0) | (a >= 1)
-        case "unit_closed":
-            return (a < 0) | (a > 1)
-        case "binary":
-            return (a != 0) & (a != 1)
-        case "count" | "category":
-            return (a < 0) | whole | above
-        case "interval":
-            return (a < low if low is not None else np.zeros(a.shape, bool)) | above
-    return np.zeros(a.shape, bool)
 
 
 def dtype_for(node: Node) -> Any:

@@ -7,8 +7,9 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from .draws import Draws
+from .posterior_runs import scenario
 from .results import dataset, split_chains, tree
-from .scenarios import scenario
 
 
 def hdi(x: np.ndarray, prob: float = 0.94) -> tuple[float, float]:
@@ -19,11 +20,21 @@ def hdi(x: np.ndarray, prob: float = 0.94) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-def effect(fit: Any, outcome: str, do: Any, baseline: Any, data: Any, seed: int,
+def effect(source: Draws, outcome: str, do: Any, baseline: Any, data: Any, seed: int,
            hdi_prob: float) -> xr.DataTree:
-    """Per-unit and average effect of ``do`` against ``baseline`` on ``outcome``."""
-    a = scenario(fit, do, data, [outcome], targets=[outcome])
-    b = scenario(fit, baseline, data, [outcome], targets=[outcome])
+    """Per-unit and average effect of ``do`` against ``baseline`` on ``outcome``.
+
+    Warns (``NotIdentifiableWarning``) when the observed nodes cannot identify the effect
+    of an intervened node on the outcome.
+    """
+    from .identification import warn_unidentified
+    from .interventions import apply
+
+    alone, _ = apply(source.checked.with_interventions(()), {}, do)
+    warn_unidentified(source.checked, [iv.name for iv in alone.interventions], [outcome],
+                      source.bound.names, stacklevel=3)
+    a = scenario(source, do, data, [outcome], targets=[outcome])
+    b = scenario(source, baseline, data, [outcome], targets=[outcome])
     ya = a.run(seed, [outcome])[outcome].astype(np.float64)
     yb = b.run(seed, [outcome])[outcome].astype(np.float64)
     diff = ya - yb

@@ -18,7 +18,7 @@ from docalc.dsl import ast
 from docalc.dsl.checker import literal_value
 from docalc.dsl.distributions import CONSTANTS
 
-from .plan import literal_nodes
+from .run_plan import literal_nodes
 
 Env = Mapping[str, Any]
 Fn = Callable[[Env, Any], Any]

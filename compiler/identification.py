@@ -1,14 +1,16 @@
-"""Identification on a checked model's unit-level graph (see ``identify.py`` for the graph part)."""
+"""Identification on a checked model's unit-level graph (the graph part: ``graph_criteria``)."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 
+from docalc.dsl.errors import DocalcError, NotIdentifiableWarning
 from docalc.dsl.errors import interventions as errors
 from docalc.dsl.errors.hints import suggest
-from docalc.dsl.ir import CheckedModel
+from docalc.dsl.ir import CheckedModel, Kind
 
-from .identify import Identification, identify_graph
+from .graph_criteria import Identification, identify_graph
 
 
 def unit_graph(model: CheckedModel) -> object:
@@ -37,3 +39,56 @@ def identify_model(model: CheckedModel, treatment: str, outcome: str,
     # the names are nodes of the graph, and a checked model's graph is acyclic: none of
     # identify_graph's ValueErrors can be raised from here
     return identify_graph(g, treatment, outcome, obs)
+
+
+def warn_unidentified(model: CheckedModel, treatments: Iterable[str], outcomes: Iterable[str],
+                      observed: Iterable[str], *, context: str = "",
+                      stacklevel: int = 3, done: set[tuple[str, str]] | None = None) -> None:
+    """Warn once per (treatment, outcome) whose effect the observed nodes cannot identify.
+
+    The one identification warning of effects and queries. Global treatments (parameters)
+    and data inputs have no backdoor to close, and a global outcome is not about units:
+    those pairs are skipped, as are pairs the graph cannot judge.
+
+    Parameters
+    ----------
+    model : CheckedModel
+        The factual model (its graph is read without interventions).
+    treatments, outcomes : iterable of str
+        Intervened nodes, and the nodes whose answer is reported.
+    observed : iterable of str
+        Nodes with data; the others are latent.
+    context : str, optional
+        Prefix of the message (``"query 'ate': "``).
+    stacklevel : int, optional
+        As for ``warnings.warn``, counted from the caller of this function.
+    done : set, optional
+        Pairs warned about (or found identifiable) already; updated.
+
+    Warns
+    -----
+    NotIdentifiableWarning
+        Saying that the answer rests on the model's parametric form and priors.
+    """
+    observed = sorted(observed)
+    outcomes = list(outcomes)
+    done = set() if done is None else done
+    for x in treatments:
+        node = model.node(x)
+        if node.plate is None or node.kind is Kind.DATA:
+            continue  # parameters and exogenous inputs have no backdoor to close
+        for y in outcomes:
+            if y == x or (x, y) in done or y not in model.names or \
+                    model.node(y).plate is None or model.node(y).kind is Kind.DATA:
+                continue
+            done.add((x, y))
+            try:
+                ident = identify_model(model, x, y, observed)
+            except DocalcError:
+                continue
+            if not ident.identifiable:
+                warnings.warn(
+                    f"{context}P({y} | do({x})) is not identifiable from the observed nodes "
+                    f"({', '.join(observed)}): the answer rests on the model's parametric "
+                    f"form and priors. {ident.explanation}", NotIdentifiableWarning,
+                    stacklevel=stacklevel + 1)

@@ -17,8 +17,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from .exported import load_or_export
-from .plan import CHECK_SITE, Plan, plan_checks
+from .run_plan import Plan
 from .seeds import check_seed
+from .value_checks import CHECK_SITE, plan_checks
 
 TRACES: dict[str, int] = {}
 """How many times each kind of function was traced (tests read this to count compiles)."""
@@ -82,7 +83,7 @@ def nuts(plan: Plan, data: Mapping[str, Any], params: Any, arrays: Mapping[str, 
         def build() -> Callable[..., Any]:
             # NumPyro is imported only to build a sampler; loading an exported one (a
             # refit of a known structure) does without it
-            from .engine import make_numpyro_model
+            from .lowering import make_numpyro_model
 
             return _build(make_numpyro_model(plan), args, settings)
 
@@ -223,7 +224,7 @@ def svi(plan: Plan, data: Mapping[str, Any], params: Any, arrays: Mapping[str, A
     from numpyro.infer import SVI, Trace_ELBO, autoguide
     from numpyro.infer.util import Predictive
 
-    from .engine import make_numpyro_model
+    from .lowering import make_numpyro_model
 
     model = make_numpyro_model(plan)
     guides = {"normal": autoguide.AutoNormal, "mvn": autoguide.AutoMultivariateNormal,

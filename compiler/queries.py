@@ -2,7 +2,7 @@
 
 Each term is answered by the machinery that answers the same question through the API:
 
-- ``E[t | do(...)]`` and ``E[t]``: a :func:`~docalc.compiler.scenarios.scenario` run (as
+- ``E[t | do(...)]`` and ``E[t]``: a :func:`~docalc.compiler.posterior_runs.scenario` run (as
   ``Fit.predict``), with the nodes of ``t`` redrawn and observed columns that the
   intervention does not reach held at their data; the mean of ``t`` over units.
 - ``E[t | do(...), factual]``: the counterfactual run (as ``Fit.counterfactual``).
@@ -14,8 +14,7 @@ noise an intervention does not touch cancels in a difference of terms (as in ``e
 
 from __future__ import annotations
 
-import warnings
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -24,52 +23,18 @@ import xarray as xr
 from docalc.dsl import ast
 from docalc.dsl.checker import suggest
 from docalc.dsl.distributions import CONSTANTS
-from docalc.dsl.errors import DocalcError, NotIdentifiableWarning, diagnostic
+from docalc.dsl.errors import diagnostic
 from docalc.dsl.ir import CheckedModel, Kind, QueryDef
-from docalc.dsl.printer import print_expr, print_intervention
+from docalc.dsl.printer import print_expr
 
-from .runtime import ensure_jax
+from .draws import Draws
+from .jax_setup import ensure_jax
 
 if TYPE_CHECKING:
-    from docalc.fit import Fit
-    from docalc.model import Model
-
     from .data import Bound
 
 #: Units per unit plate when the prior is queried on a model without data.
 PRIOR_UNITS = 1000
-
-
-@dataclass
-class Source:
-    """Where a query's draws come from: a fit's posterior, or the prior.
-
-    Attributes
-    ----------
-    fit : Fit or a stand-in with ``model``, ``posterior`` and ``_bound``
-        What :func:`~docalc.compiler.scenarios.scenario` runs on.
-    model : Model
-        The (observed) model.
-    bound : Bound
-        Data columns and plate sizes of the runs.
-    draws : dict of str to ndarray
-        Values with a flat leading draw axis (posterior draws, or prior draws of every
-        node for the prior).
-    n_draws, chains : int
-        How many draws, split into how many chains.
-    prior : bool
-        True when the draws are prior draws: likelihood weighting then draws fresh worlds
-        instead of replicating held posterior draws.
-
-    """
-
-    fit: Any
-    model: Model
-    bound: Bound
-    draws: dict[str, np.ndarray]
-    n_draws: int
-    chains: int
-    prior: bool
 
 
 def _lookup(checked: CheckedModel, name: str) -> QueryDef:
@@ -84,13 +49,13 @@ def _lookup(checked: CheckedModel, name: str) -> QueryDef:
         raise d.kind([d]) from None
 
 
-def evaluate(fit: Fit, name: str, *, seed: int = 0) -> xr.DataArray:
+def evaluate(source: Draws, name: str, *, seed: int = 0) -> xr.DataArray:
     """Evaluate the named query on a fit's posterior: one value per posterior draw.
 
     Parameters
     ----------
-    fit : Fit
-        The fitted model whose posterior draws the query is evaluated on.
+    source : Draws
+        The posterior draws the query is evaluated on, with their model and data.
     name : str
         A query defined in the model text.
     seed : int
@@ -114,20 +79,14 @@ def evaluate(fit: Fit, name: str, *, seed: int = 0) -> xr.DataArray:
         nodes: the answer then rests on the model's parametric form and priors.
 
     """
-    from .results import flatten_draws
-
-    q = _lookup(fit.model.checked, name)
-    _warn_identification(fit, q)
+    q = _lookup(source.checked, name)
+    _warn_identification(source, q)
     ensure_jax()
-    post = fit.posterior["posterior"].to_dataset()
-    draws = flatten_draws(post)
-    n_draws = next(iter(draws.values())).shape[0] if draws else 1
-    src = Source(fit, fit.model, fit._bound, draws, n_draws, int(post.sizes.get("chain", 1)),
-                 prior=False)
-    return _result(q, src, seed, "posterior")
+    return _result(q, source, seed, "posterior")
 
 
-def evaluate_prior(model: Model, name: str, *, draws: int = 1000,
+def evaluate_prior(checked: CheckedModel, bound: Bound | None,
+                   arrays: Mapping[str, np.ndarray], name: str, *, draws: int = 1000,
                    seed: int = 0) -> xr.DataArray:
     """Evaluate the named query under the prior: one value per prior draw.
 
@@ -137,8 +96,12 @@ def evaluate_prior(model: Model, name: str, *, draws: int = 1000,
 
     Parameters
     ----------
-    model : Model
-        The model; with data, only its ``data`` input columns (and plate sizes) are used.
+    checked : CheckedModel
+        The model.
+    bound : Bound or None
+        Its data, if any: only the ``data`` input columns (and plate sizes) are used.
+    arrays : mapping
+        Its array-valued interventions.
     name : str
         A query defined in the model text.
     draws : int
@@ -152,25 +115,24 @@ def evaluate_prior(model: Model, name: str, *, draws: int = 1000,
         As :func:`evaluate`, with one chain of ``draws`` draws.
 
     """
-    q = _lookup(model.checked, name)
+    q = _lookup(checked, name)
     if int(draws) < 1:
         d = diagnostic("E702", None, detail=f"draws must be at least 1, got {draws}", hint=None)
         raise d.kind([d])
     ensure_jax()
-    src = prior_source(model, int(draws), seed)
+    src = prior_draws(checked, bound, arrays, int(draws), seed)
     return _result(q, src, seed + 1, "prior")
 
 
-def prior_source(model: Model, draws: int, seed: int) -> Source:
-    """Draw ``draws`` worlds from the prior and wrap them as a :class:`Source`."""
+def prior_draws(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndarray],
+                draws: int, seed: int) -> Draws:
+    """Draw ``draws`` worlds from the prior, as :class:`Draws` (one chain)."""
     from . import data as data_mod
-    from .plan import forward_plan
-    from .predictive import forward
+    from .batched_forward import forward
     from .results import dataset, split_chains, tree
-    from .runs import literal_params
+    from .run_plan import forward_plan
+    from .simulation import literal_params
 
-    checked = model.checked
-    bound = model._bound
     if bound is not None:
         # the prior ignores observed columns: only exogenous inputs (and sizes) are kept
         inputs = {k: v for k, v in bound.columns.items()
@@ -183,23 +145,13 @@ def prior_source(model: Model, draws: int, seed: int) -> Source:
     shared = data_mod.as_arrays(checked, bound)
     plan = forward_plan(checked, bound.sizes, given=bound.names)
     values = forward(plan, seed=seed, n_draws=draws, draws={}, shared=shared,
-                     params=literal_params(checked, plan), arrays=model._arrays)
+                     params=literal_params(checked, plan), arrays=arrays)
     values = {k: v for k, v in values.items() if checked.node(k).kind is not Kind.DATA}
     post = tree({"posterior": dataset(checked, split_chains(values, 1), bound.coords)})
-    stand_in = _PriorFit(model, post, bound)
-    return Source(stand_in, model, bound, values, draws, 1, prior=True)
+    return Draws(checked, bound, arrays, post, prior=True)
 
 
-@dataclass
-class _PriorFit:
-    """What :func:`scenario` reads from a fit, with prior draws in place of posterior ones."""
-
-    model: Model
-    posterior: xr.DataTree
-    _bound: Bound
-
-
-def _result(q: QueryDef, src: Source, seed: int, kind: str) -> xr.DataArray:
+def _result(q: QueryDef, src: Draws, seed: int, kind: str) -> xr.DataArray:
     from .expr import compile_expr
 
     terms: dict[str, np.ndarray] = {}
@@ -211,10 +163,10 @@ def _result(q: QueryDef, src: Source, seed: int, kind: str) -> xr.DataArray:
         coords={"chain": np.arange(value.shape[0]), "draw": np.arange(value.shape[1])},
         name=q.name,
         attrs={"query": print_expr(q.expr), "definition": str(q), "draws_from": kind,
-               "source": src.model.checked.source})
+               "source": src.checked.source})
 
 
-def _substitute(e: ast.Expr, terms: dict[str, np.ndarray], src: Source,
+def _substitute(e: ast.Expr, terms: dict[str, np.ndarray], src: Draws,
                 seed: int) -> ast.Expr:
     """Replace each ``E[...]`` by a name bound in ``terms`` to its per-draw values."""
     # recursion depth is bounded by the checker's nesting limit (E801)
@@ -255,23 +207,23 @@ def unit_mean(t: np.ndarray) -> np.ndarray:
     return t.reshape(t.shape[0], -1).mean(axis=1)
 
 
-def do_text(e: ast.Expectation) -> str | None:
-    """Return an expectation's interventions as language text (None if it has none)."""
-    parts = [print_intervention(i) for c in e.conditions if isinstance(c, ast.DoCondition)
-             for i in c.interventions]
-    return ", ".join(parts) or None
+def do_of(e: ast.Expectation) -> tuple[ast.Intervention, ...] | None:
+    """Return an expectation's interventions as parsed (None if it has none)."""
+    ivs = tuple(i for c in e.conditions if isinstance(c, ast.DoCondition)
+                for i in c.interventions)
+    return ivs or None
 
 
-def term(src: Source, e: ast.Expectation, seed: int) -> np.ndarray:
+def term(src: Draws, e: ast.Expectation, seed: int) -> np.ndarray:
     """One expectation's value per draw (flat draw axis)."""
-    from .scenarios import scenario
+    from .posterior_runs import scenario
 
     evidence = [c for c in e.conditions if isinstance(c, ast.Observed)]
     if evidence:
         from .weighting import weighted
 
-        return weighted(src, e.target, do_text(e), evidence, seed)
-    checked = src.model.checked
+        return weighted(src, e.target, do_of(e), evidence, seed)
+    checked = src.checked
     names = target_names(checked, e.target)
     if not names:
         return per_world(e.target, {"__n": np.zeros(src.n_draws)})
@@ -280,40 +232,23 @@ def term(src: Source, e: ast.Expectation, seed: int) -> np.ndarray:
     # inputs are exogenous
     redraw = [n for n in names if checked.node(n).plate is not None
               and checked.node(n).kind is not Kind.DATA]
-    sc = scenario(src.fit, do_text(e), None, names, counterfactual=factual, targets=redraw)
+    sc = scenario(src, do_of(e), None, names, counterfactual=factual, targets=redraw)
     values = sc.run(seed, names)
     return unit_mean(per_world(e.target, {k: values[k] for k in names}))
 
 
-def _warn_identification(fit: Fit, q: QueryDef) -> None:
-    """Warn once per (treatment, outcome) whose effect the data cannot identify."""
-    checked = fit.model.checked
-    observed = sorted(fit._bound.names)
+def _warn_identification(source: Draws, q: QueryDef) -> None:
+    """Warn once per (treatment, outcome) of the query whose effect is not identifiable."""
+    from .identification import warn_unidentified
+
+    checked = source.checked
     done: set[tuple[str, str]] = set()
     for e in _expectations(q.expr):
         treatments = [i.name for c in e.conditions if isinstance(c, ast.DoCondition)
                       for i in c.interventions]
-        outcomes = [n for n in target_names(checked, e.target)
-                    if checked.node(n).plate is not None
-                    and checked.node(n).kind is not Kind.DATA]
-        for x in treatments:
-            node = checked.node(x)
-            if node.plate is None or node.kind is Kind.DATA:
-                continue  # parameters and exogenous inputs have no backdoor to close
-            for y in outcomes:
-                if y == x or (x, y) in done:
-                    continue
-                done.add((x, y))
-                try:
-                    ident = fit.model.identify(x, y, observed=observed)
-                except DocalcError:
-                    continue
-                if not ident.identifiable:
-                    warnings.warn(
-                        f"query '{q.name}': P({y} | do({x})) is not identifiable from the "
-                        f"observed nodes ({', '.join(observed)}): the answer rests on the "
-                        f"model's parametric form and priors. {ident.explanation}",
-                        NotIdentifiableWarning, stacklevel=4)
+        warn_unidentified(checked, treatments, target_names(checked, e.target),
+                          source.bound.names, context=f"query '{q.name}': ", stacklevel=4,
+                          done=done)
 
 
 def _expectations(e: ast.Expr) -> list[ast.Expectation]:

@@ -38,7 +38,7 @@ from docalc.dsl.ir import CheckedModel, DistCall, InterventionDef, Kind
 from docalc.dsl.printer import format_number, print_expr
 
 if TYPE_CHECKING:
-    from .queries import Source
+    from .draws import Draws
 
 #: Worlds drawn when the evidence is on a global node.
 POOL = 16000
@@ -155,18 +155,16 @@ def _build_world_fn(target: ast.Expr, evidence: list[Evidence]) -> Callable[...,
     return jax.jit(worlds)
 
 
-def weighted(src: Source, target: ast.Expr, do: str | None,
+def weighted(src: Draws, target: ast.Expr, do: tuple[ast.Intervention, ...] | None,
              conds: Sequence[ast.Observed], seed: int) -> np.ndarray:
     """``E[target | do, conds]`` per draw by likelihood weighting (flat draw axis)."""
-    from docalc.interventions import apply, check_array_shapes
-
     from . import data as data_mod
-    from .plan import forward_plan
+    from .interventions import apply, check_array_shapes
     from .queries import target_names
-    from .runs import literal_params
+    from .run_plan import forward_plan
+    from .simulation import literal_params
 
-    model = src.model
-    checked, arrays = apply(model.checked, model._arrays, do, {})
+    checked, arrays = apply(src.checked, src.arrays, do)
     evidence = evidence_of(checked, conds)
     names = target_names(checked, target)
     ev_plates = {ev.plate for ev in evidence if ev.plate is not None}
@@ -185,7 +183,7 @@ def weighted(src: Source, target: ast.Expr, do: str | None,
               if checked.node(k).kind is Kind.DATA}
     groups = {n.index_of for n in checked.nodes if n.index_of}
     held = {} if src.prior else {
-        k: v for k, v in src.draws.items()
+        k: v for k, v in src.values.items()
         if checked.node(k).plate is None or checked.node(k).plate in groups}
     plan = forward_plan(cw, bound.sizes, given=set(held) | set(shared))
     params = literal_params(cw, plan)
@@ -245,7 +243,7 @@ def _chunk_seed(seed: int, k: int) -> int:
 def _run(plan: Any, seed: int, n: int, draws: dict[str, np.ndarray],
          shared: dict[str, np.ndarray], params: Any, arrays: dict[str, Any],
          keep: list[str]) -> dict[str, np.ndarray]:
-    from .predictive import forward
+    from .batched_forward import forward
 
     return forward(plan, seed=seed, n_draws=n, draws=draws, shared=shared, params=params,
                    arrays=arrays, keep=keep)

@@ -29,7 +29,8 @@ from .errors import __all__ as _errors_all  # noqa: E402
 if TYPE_CHECKING:
     from docalc.compiler.backdoor import BackdoorResult as BackdoorResult
     from docalc.compiler.backdoor import backdoor as backdoor
-    from docalc.compiler.identify import Identification as Identification
+    from docalc.compiler.graph_criteria import Identification as Identification
+    from docalc.compiler.jax_setup import configure_jax as configure_jax
     from docalc.fit import Fit as Fit
     from docalc.model import Model as Model
     from docalc.model import compile as compile
@@ -44,7 +45,8 @@ _LAZY = {
     "Fit": "docalc.fit",
     "backdoor": "docalc.compiler.backdoor",
     "BackdoorResult": "docalc.compiler.backdoor",
-    "Identification": "docalc.compiler.identify",
+    "Identification": "docalc.compiler.graph_criteria",
+    "configure_jax": "docalc.compiler.jax_setup",
 }
 
 

@@ -177,7 +177,8 @@ def check_posterior_names(model: Model, tree: xr.DataTree, path: str) -> None:
 
 
 def _check_posterior(model: Model, tree: xr.DataTree, path: str) -> None:
-    from docalc.compiler.plan import inference_plan
+    from docalc.compiler.fitting import latent_steps
+    from docalc.compiler.run_plan import inference_plan
     from docalc.dsl.ir import Kind
 
     check_posterior_names(model, tree, path)
@@ -189,8 +190,7 @@ def _check_posterior(model: Model, tree: xr.DataTree, path: str) -> None:
     observed = {k for k in bound.names if checked.node(k).kind is not Kind.DATA}
     plan = inference_plan(checked, bound.sizes, observed)
     # the nodes a fit must have inferred: exactly what `runs.fit` calls latent
-    need = {st.name for st in plan.steps
-            if st.mode in ("sample", "dist", "shift") and not st.observed}
+    need = {st.name for st in latent_steps(plan)}
     missing = sorted(need - have)
     if missing:
         raise files.posterior_lacks_latents(files.at_file(path),

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import contextlib
-import warnings
 from collections.abc import Mapping
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-
-from docalc.dsl.errors import NotIdentifiableWarning
-from docalc.dsl.ir import Kind
 
 if TYPE_CHECKING:
     import xarray as xr
 
     from docalc.compiler.data import Bound
+    from docalc.compiler.draws import Draws
 
     from .model import Model
 
@@ -38,6 +36,13 @@ class Fit:
         self.model = model
         self.posterior = posterior
         self._bound = bound
+
+    @cached_property
+    def draws(self) -> Draws:
+        """The posterior as plain data for the compiler: model, data and draws."""
+        from docalc.compiler.draws import Draws
+
+        return Draws(self.model.checked, self._bound, self.model._arrays, self.posterior)
 
     def __repr__(self) -> str:
         post = self.posterior["posterior"]
@@ -89,10 +94,10 @@ class Fit:
         var_names : list of str, optional
             Nodes to return (and redraw); default every node the run changes.
         """
+        from docalc.compiler.posterior_runs import scenario
         from docalc.compiler.results import dataset, split_chains, tree
-        from docalc.compiler.scenarios import scenario
 
-        sc = scenario(self, do, data, var_names)
+        sc = scenario(self.draws, do, data, var_names)
         values = split_chains(sc.run(seed), sc.chains)
         attrs = {"do": "; ".join(str(i) for i in sc.checked.interventions)}
         return tree({"predictions": dataset(sc.checked, values, sc.coords)}, attrs)
@@ -115,8 +120,7 @@ class Fit:
             raise error("E206", None, detail=f"unknown outcome '{outcome}'",
                         hint=suggest(outcome, self.model.checked.names))
         _check_prob(hdi_prob)
-        self._warn_identification(outcome, do)
-        return effect(self, outcome, do, baseline, data, seed, hdi_prob)
+        return effect(self.draws, outcome, do, baseline, data, seed, hdi_prob)
 
     def counterfactual(self, do: DoLike, var_names: list[str] | None = None,
                        seed: int = 0) -> xr.DataTree:
@@ -127,10 +131,10 @@ class Fit:
         location-scale mechanisms and deterministic nodes; other families raise
         DocalcCounterfactualError. Returns a DataTree with group ``counterfactual``.
         """
+        from docalc.compiler.posterior_runs import scenario
         from docalc.compiler.results import dataset, split_chains, tree
-        from docalc.compiler.scenarios import scenario
 
-        sc = scenario(self, do, None, var_names, counterfactual=True)
+        sc = scenario(self.draws, do, None, var_names, counterfactual=True)
         values = split_chains(sc.run(seed), sc.chains)
         attrs = {"do": "; ".join(str(i) for i in sc.checked.interventions)}
         return tree({"counterfactual": dataset(sc.checked, values, sc.coords)}, attrs)
@@ -139,28 +143,7 @@ class Fit:
         """Evaluate a named query of the model text: its posterior, one value per draw."""
         from docalc.compiler import queries
 
-        return queries.evaluate(self, name, seed=seed)
-
-    def _warn_identification(self, outcome: str, do: DoLike) -> None:
-        from docalc.interventions import apply
-
-        checked, _ = apply(self.model.checked.with_interventions(()), {}, do, {})
-        try:
-            if checked.node(outcome).plate is None:
-                return
-        except KeyError:
-            return
-        observed = sorted(n for n in self._bound.names)
-        for iv in checked.interventions:
-            node = checked.node(iv.name)
-            if node.plate is None or node.kind is Kind.DATA:
-                continue
-            ident = self.model.identify(iv.name, outcome, observed=observed)
-            if not ident.identifiable:
-                warnings.warn(
-                    f"P({outcome} | do({iv.name})) is not identifiable from the observed "
-                    f"nodes: the answer rests on the model's parametric form and priors. "
-                    f"{ident.explanation}", NotIdentifiableWarning, stacklevel=3)
+        return queries.evaluate(self.draws, name, seed=seed)
 
 
 def _check_prob(hdi_prob: Any) -> None:

@@ -11,9 +11,8 @@ import numpy as np
 import pandas as pd
 
 from docalc.dsl.frontend import check_file, check_text
-from docalc.dsl.ir import CheckedModel, Kind
+from docalc.dsl.ir import CheckedModel
 
-from . import interventions
 from .errors import DocalcError
 
 if TYPE_CHECKING:
@@ -21,7 +20,7 @@ if TYPE_CHECKING:
     import xarray as xr
 
     from docalc.compiler.data import Bound
-    from docalc.compiler.identify import Identification
+    from docalc.compiler.graph_criteria import Identification
 
     from .fit import Fit
 
@@ -111,8 +110,9 @@ class Model:
             The same as keywords: ``model.do(b=0)``.
         """
         from docalc.compiler import data as data_mod
+        from docalc.compiler.interventions import apply
 
-        checked, arrays = interventions.apply(self._checked, self._arrays, interventions_, kw)
+        checked, arrays = apply(self._checked, self._arrays, interventions_, kw)
         # conditioning is checked when fitting: an observed model may be intervened on
         # to ask predictions of it without being refit
         bound = data_mod.bind(checked, self._data) if self._data is not None else None
@@ -130,6 +130,7 @@ class Model:
             Conditioning on a deterministic node, or on a node fixed by an intervention.
         """
         from docalc.compiler import data as data_mod
+        from docalc.compiler.fitting import check_conditioning
 
         bound = data_mod.bind(self._checked, data)
         check_conditioning(self._checked, bound.names)
@@ -141,16 +142,17 @@ class Model:
 
         Globals are drawn once (or fixed by ``do``); ``data`` supplies input columns.
         """
-        from docalc.compiler import runs
+        from docalc.compiler import simulation
 
-        return runs.simulate(self, n=n, seed=seed, data=data)
+        return simulation.simulate(self._checked, self._arrays, n=n, seed=seed, data=data)
 
     def sample_prior(self, draws: int = 1000, n: int | None = None, seed: int = 0,
                      data: Any = None) -> xr.DataTree:
         """Draw from the (intervened) prior: a DataTree with group ``prior``."""
-        from docalc.compiler import runs
+        from docalc.compiler import simulation
 
-        return runs.sample_prior(self, draws=draws, n=n, seed=seed, data=data)
+        return simulation.sample_prior(self._checked, self._arrays, draws=draws, n=n,
+                                       seed=seed, data=data)
 
     def fit(self, method: str = "nuts", *, chains: int = 4, tune: int = 1000,
             draws: int = 1000, seed: int = 0, target_accept: float = 0.8,
@@ -168,12 +170,17 @@ class Model:
             SVI settings; ``guide`` is "normal" (AutoNormal), "mvn" or "delta"; SVI gives
             one chain of ``draws`` draws.
         """
-        from docalc.compiler import runs
+        from docalc.compiler import fitting
 
-        return runs.fit(self, method=method, chains=chains, tune=tune, draws=draws, seed=seed,
-                        target_accept=target_accept, max_tree_depth=max_tree_depth,
-                        steps=steps, learning_rate=learning_rate, guide=guide,
-                        progress=progress)
+        from .fit import Fit
+
+        posterior = fitting.fit(self._checked, self._bound, self._arrays, method=method,
+                                chains=chains, tune=tune, draws=draws, seed=seed,
+                                target_accept=target_accept, max_tree_depth=max_tree_depth,
+                                steps=steps, learning_rate=learning_rate, guide=guide,
+                                progress=progress)
+        assert self._bound is not None  # fitting refuses a model without data
+        return Fit(self, posterior, self._bound)
 
     def identify(self, treatment: str, outcome: str,
                  observed: list[str] | None = None) -> Identification:
@@ -195,13 +202,14 @@ class Model:
         """Evaluate a named query of the model text under the prior (no data needed)."""
         from docalc.compiler import queries
 
-        return queries.evaluate_prior(self, name, draws=draws, seed=seed)
+        return queries.evaluate_prior(self._checked, self._bound, self._arrays, name,
+                                      draws=draws, seed=seed)
 
     # -- display ------------------------------------------------------------------------
     def graph(self, do: Mapping[str, Any] | str | None = None,
               roles: Mapping[str, str] | None = None) -> graphviz.Digraph:
         """Return the causal graph (mutilated by ``do`` if given) as a graphviz.Digraph."""
-        from docalc.widgets.graphspec import graph_spec
+        from docalc.compiler.graph import graph_spec
         from docalc.widgets.render import to_digraph
 
         model = self.do(do) if do is not None else self
@@ -213,34 +221,6 @@ class Model:
         with contextlib.suppress(Exception):  # a display must never raise in a notebook
             bundle["image/svg+xml"] = self.graph().pipe(format="svg", encoding="utf-8")
         return bundle
-
-
-def check_conditioning(checked: CheckedModel, names: frozenset[str]) -> None:
-    from docalc.dsl.errors import diagnostic, raise_diagnostics
-
-    diags = []
-    for name in sorted(names):
-        node = checked.node(name)
-        iv = checked.intervention(name)
-        if node.kind is Kind.DETERMINISTIC and iv is None:
-            diags.append(diagnostic(
-                "E910", node.span, source_text=checked.text, name=name,
-                why="its value is a function of its parents, so it has no likelihood and "
-                    "observing it would silently constrain nothing",
-                hint=f"drop the '{name}' column and observe its stochastic parents or "
-                     f"children, or give it noise: `{name} ~ Normal(<expr>, sd)`"))
-        elif iv is not None and iv.kind in ("set", "shift") and node.kind is not Kind.DATA:
-            # (a data input's column is its factual value, which a shift reads)
-            # a do() given as text to the API has its own source, not the model's lines
-            text = checked.text if iv.span is not None and \
-                iv.span.source == checked.source else None
-            diags.append(diagnostic(
-                "E911", iv.span, source_text=text,
-                detail=f"'{name}' is set by do({iv}) and cannot also be observed",
-                hint="fit the observed model without this do(), then ask "
-                     "fit.predict(do=...) or fit.effect(...); or drop the column"))
-    if diags:
-        raise_diagnostics(diags)
 
 
 __all__ = ["DocalcError", "Model", "compile", "load"]

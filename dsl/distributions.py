@@ -138,21 +138,10 @@ RESERVED = frozenset({"do", "data", "plate", "query", "factual", "E", *FUNCTIONS
 
 
 def in_support(constraint: str, value: float) -> bool:
-    """Return whether a scalar literal satisfies a constraint (``interval`` is not checked)."""
-    if math.isnan(value):
-        return False
-    match constraint:
-        case "positive":
-            return value > 0
-        case "nonnegative":
-            return value >= 0
-        case "unit":
-            return 0 < value < 1
-        case "unit_closed":
-            return 0 <= value <= 1
-        case "binary":
-            return value in (0, 1)
-        case "count" | "category":
-            # float.is_integer, not int(value): an infinite value (1e999, 1 / 0) is no count
-            return value >= 0 and float(value).is_integer()
-    return True
+    """Return whether a scalar literal satisfies a constraint (``interval`` is not checked).
+
+    The rules are :mod:`docalc.dsl.supports`' (one table for the checker, data and runs).
+    """
+    from .supports import in_support as inside
+
+    return inside(constraint, value)

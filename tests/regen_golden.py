@@ -4,6 +4,8 @@ Writes, for every ``examples/<case>.scm``:
 
 - ``tests/golden/ast/<case>.expected``: the canonical printer output of its AST;
 - ``tests/golden/checked/<case>.expected``: ``CheckedModel.pretty()``;
+- ``tests/golden/plan/<case>.expected``: the compiler's plan stage (``compiler.driver``):
+  its inference plan given ``examples/<case>.csv`` where that exists, else its forward plan;
 
 and for every ``tests/bad/<case>.scm``, ``tests/bad/<case>.expected``: the exception class on
 the first line, then the full formatted error text. Spans are hidden in the golden files
@@ -17,6 +19,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from docalc.compiler.driver import plan_text
 from docalc.dsl.errors import DocalcError
 from docalc.dsl.frontend import check_text, parse_text
 from docalc.dsl.printer import print_program
@@ -42,6 +45,16 @@ def golden_checked(path: Path) -> str:
     return check_text(path.read_text(encoding="utf-8"), source_name(path)).pretty()
 
 
+def golden_plan(path: Path) -> str:
+    """Return the plan stage of an example, with its data where it has a table."""
+    import pandas as pd
+
+    table = path.with_suffix(".csv")
+    data = pd.read_csv(table) if table.exists() else None
+    checked = check_text(path.read_text(encoding="utf-8"), source_name(path))
+    return plan_text(checked, data)
+
+
 def bad_expected(path: Path) -> str:
     """Return the class and message a bad file must raise."""
     try:
@@ -57,6 +70,7 @@ def main() -> int:
     for scm in sorted(EXAMPLES.glob("*.scm")):
         jobs.append((GOLDEN / "ast" / f"{scm.stem}.expected", golden_ast(scm)))
         jobs.append((GOLDEN / "checked" / f"{scm.stem}.expected", golden_checked(scm)))
+        jobs.append((GOLDEN / "plan" / f"{scm.stem}.expected", golden_plan(scm)))
     for scm in sorted(BAD.glob("*.scm")):
         jobs.append((scm.with_suffix(".expected"), bad_expected(scm)))
     changed = 0

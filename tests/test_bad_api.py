@@ -136,10 +136,14 @@ def test_simulate_draws_stochastic_columns_afresh_and_says_so(model: dc.Model) -
 def test_do_given_as_text_reports_its_own_place(model: dc.Model) -> None:
     data = model.do(beta_ay=1.0).simulate(n=5, seed=0)[["a", "b", "c", "y"]]
     with pytest.raises(dc.DocalcError) as info:
-        model.observe(data).do(b=0).fit()
+        model.observe(data).do("b = 0").fit()
     text = str(info.value)
     assert text.startswith("<do>:1:1: error: 'b' is set by do(b = 0)")
     assert "beta_y0" not in text  # not a line of the model file under the do's caret
+    # given as a number there is no text to point into: the API's do, at no position
+    with pytest.raises(dc.DocalcError) as info:
+        model.observe(data).do(b=0).fit()
+    assert str(info.value).startswith("<do>: error: 'b' is set by do(b = 0)")
 
 
 def test_shift_of_a_data_input_reads_its_column() -> None:

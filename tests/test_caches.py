@@ -91,7 +91,7 @@ def test_swapped_independent_nodes_do_not_share_compiled_functions(tmp_path: Pat
 
 def test_plan_keys_name_every_steps_random_stream() -> None:
     import docalc
-    from docalc.compiler.plan import forward_plan
+    from docalc.compiler.run_plan import forward_plan
 
     plans = [forward_plan(docalc.compile(t).do("a = b + 1").checked, {}, ()) for t in SWAPPED]
     assert [s.name for s in plans[0].steps] == [s.name for s in plans[1].steps]
@@ -124,7 +124,7 @@ def test_an_edited_lowering_misses_the_exported_sampler_cache(tmp_path: Path) ->
 
     assert refit()["traces"] == 1
     assert refit()["traces"] == 0  # unchanged code: the exported sampler is used
-    engine = site / "docalc" / "compiler" / "engine.py"
+    engine = site / "docalc" / "compiler" / "lowering.py"
     engine.write_text(engine.read_text() + "\n# an edit of the lowering\n")
     assert refit()["traces"] == 1  # edited code: a miss, traced anew
     assert len(list((tmp_path / "cache" / "exported").glob("*.jaxexport"))) == 2

@@ -2,7 +2,7 @@
 
 A value can make a distribution's parameter invalid downstream of a control (a negative
 Poisson rate, a negative scale, an overflowing location). The forward runs count such
-units and raise; the live path (``compiler.live``, behind the EffectExplorer) must do the
+units and raise; the live path (``compiler.slider_effect``, behind the EffectExplorer) must do the
 same, on each of its ways of evaluating a node, without re-tracing when a value moves.
 """
 
@@ -14,7 +14,7 @@ import pytest
 from conftest import draws
 
 from docalc.compiler.inference import TRACES
-from docalc.compiler.live import effect_function
+from docalc.compiler.slider_effect import effect_function
 from docalc.errors import DocalcInterventionError
 
 # each data column reaches one kind of step of the live path:

@@ -7,7 +7,7 @@ import pytest
 from conftest import draws
 
 from docalc.compiler.inference import TRACES
-from docalc.compiler.live import effect_function
+from docalc.compiler.slider_effect import effect_function
 from docalc.errors import DocalcError, DocalcInterventionError
 
 
@@ -21,7 +21,7 @@ def live_b(linear_fit):  # type: ignore[no-untyped-def]
     return effect_function(linear_fit, "y", ["b"], baseline={"b": 0})
 
 
-# --- compiler.live ---------------------------------------------------------------------
+# --- compiler.slider_effect ---------------------------------------------------------------------
 
 
 def test_closed_form_per_draw(live_b, beta_by: np.ndarray) -> None:

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from docalc.compiler.graph import GraphSpec, graph_spec, roles_for, roles_from, unwrap
 from docalc.dsl import check_text
 from docalc.dsl.errors import DocalcGraphvizError
 from docalc.dsl.frontend import apply_intervention_text
 from docalc.dsl.ir import CheckedModel
-from docalc.widgets.graphspec import GraphSpec, graph_spec, roles_for, roles_from, unwrap
 from docalc.widgets.render import (
     INSTALL_HINT,
     ROLE_COLORS,

@@ -10,8 +10,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from docalc.compiler.graph import GraphSpec, graph_spec, roles_for, roles_from
+
     from .explorer import EffectExplorer
-    from .graphspec import GraphSpec, graph_spec, roles_for, roles_from
     from .graphview import GraphView
     from .graphwidget import GraphWidget
     from .render import draw, render_svg, side_by_side, to_digraph, write
@@ -20,10 +21,10 @@ _LAZY = {
     "GraphView": "docalc.widgets.graphview",
     "GraphWidget": "docalc.widgets.graphwidget",
     "EffectExplorer": "docalc.widgets.explorer",
-    "GraphSpec": "docalc.widgets.graphspec",
-    "graph_spec": "docalc.widgets.graphspec",
-    "roles_for": "docalc.widgets.graphspec",
-    "roles_from": "docalc.widgets.graphspec",
+    "GraphSpec": "docalc.compiler.graph",
+    "graph_spec": "docalc.compiler.graph",
+    "roles_for": "docalc.compiler.graph",
+    "roles_from": "docalc.compiler.graph",
     "draw": "docalc.widgets.render",
     "render_svg": "docalc.widgets.render",
     "side_by_side": "docalc.widgets.render",

@@ -1,8 +1,8 @@
 """The effect explorer: sliders for intervention values, the effect posterior, the graph.
 
 The widget holds state and layout only. Each value change calls the compiled effect
-function of ``docalc.compiler.live`` (no re-trace: the values are arguments), draws the
-average effect's histogram as SVG text, and redraws the mutilated graph through
+function of ``docalc.compiler.slider_effect`` (no re-trace: the values are arguments),
+draws the average effect's histogram as SVG text, and redraws the mutilated graph through
 ``widgets.render``. ``ipywidgets`` is imported when this module is, which happens only
 when ``docalc.widgets.EffectExplorer`` is first used.
 """
@@ -24,9 +24,9 @@ try:
     import traitlets
 except ModuleNotFoundError as exc:  # a clear error naming the extra, not a bare traceback
     raise missing_extra("widgets", exc.name, "docalc.widgets.EffectExplorer") from None
+from docalc.compiler.graph import unwrap
 from docalc.dsl.frontend import apply_intervention_text
 
-from .graphspec import unwrap
 from .render import INTERVENED_LINE, draw, error_html, render_svg
 
 ControlsLike = Sequence[str] | Mapping[str, Any]
@@ -207,7 +207,7 @@ class EffectExplorer(widgets.VBox):
     def __init__(self, fit: Any, outcome: str, controls: ControlsLike,
                  baseline: Any = None, *, roles: Mapping[str, str] | None = None,
                  hdi_prob: float = 0.94, seed: int = 0) -> None:
-        from docalc.compiler.live import effect_function
+        from docalc.compiler.slider_effect import effect_function
 
         specs: dict[str, Any] = (dict(controls) if isinstance(controls, Mapping)
                                  else dict.fromkeys(controls))

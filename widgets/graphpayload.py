@@ -4,7 +4,7 @@ Everything the browser shows is decided here, in Python, so it can be tested wit
 browser: which nodes are parameters, which edges an intervention cuts or adds, the
 roles derived from a treatment and an outcome, the identification verdict. The front
 end only lays out and draws. ``payload_from_specs`` is the one place that reads a
-``GraphSpec``; it is what to re-point when ``graphspec`` moves.
+``GraphSpec``; the one place the widget reads ``docalc.compiler.graph``.
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ from typing import Any
 
 import numpy as np
 
+from docalc.compiler.graph import GraphSpec, graph_spec, intervention_text, roles_for
 from docalc.dsl.errors import DocalcError
 from docalc.dsl.ir import CheckedModel
 from docalc.dsl.printer import format_number
-
-from .graphspec import GraphSpec, graph_spec, intervention_text, roles_for
 
 #: Roles a person may give a node; ``adjust`` is also derived from the verdict.
 USER_ROLES = ("treatment", "outcome", "confounder", "mediator", "adjust")

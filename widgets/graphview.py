@@ -1,7 +1,7 @@
 """A notebook widget showing a model's graph next to its graph under an intervention.
 
 The widget holds state only: on each change of the intervention text it asks
-``graphspec`` and ``render`` for a new drawing. A text that does not check shows the
+``docalc.compiler.graph`` and ``render`` for a new drawing. A text that does not check shows the
 docalc error, caret included, in place of the drawing; nothing is raised into the
 notebook.
 """
@@ -19,10 +19,10 @@ try:
     import traitlets
 except ModuleNotFoundError as exc:  # a clear error naming the extra, not a bare traceback
     raise missing_extra("widgets", exc.name, "docalc.widgets.GraphView") from None
+from docalc.compiler.graph import unwrap
 from docalc.dsl.frontend import apply_intervention_text
 from docalc.dsl.printer import format_number
 
-from .graphspec import unwrap
 from .render import draw, error_html, render_svg
 
 
@@ -53,7 +53,7 @@ class GraphView(widgets.VBox):
         The initial intervention, as text (``"b = 0"``, ``"b = 5 * b"``) or a mapping from
         names to numbers.
     roles : mapping of str to str, optional
-        Node roles to colour (see ``graphspec.ROLES``).
+        Node roles to colour (see ``docalc.compiler.graph.ROLES``).
 
     Attributes
     ----------

@@ -22,11 +22,11 @@ try:
     import traitlets
 except ModuleNotFoundError as exc:  # a clear error naming the extra, not a bare traceback
     raise missing_extra("widgets", exc.name, "docalc.widgets.GraphWidget") from None
+from docalc.compiler.graph import unwrap
 from docalc.dsl.frontend import apply_intervention_text
 from docalc.dsl.ir import CheckedModel
 
 from . import graphpayload as gp
-from .graphspec import unwrap
 
 STATIC = Path(__file__).resolve().parent / "static"
 

@@ -12,10 +12,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from docalc.compiler.graph import GraphSpec, NodeSpec, graph_spec, unwrap
 from docalc.dsl.errors import DocalcError, DocalcGraphvizError
 from docalc.dsl.errors import runtime as errors
-
-from .graphspec import GraphSpec, NodeSpec, graph_spec, unwrap
 
 if TYPE_CHECKING:
     import graphviz
@@ -150,7 +149,7 @@ def draw(
     Parameters
     ----------
     model_like : CheckedModel or docalc.Model
-        Anything ``graphspec.unwrap`` accepts.
+        Anything ``docalc.compiler.graph.unwrap`` accepts.
     observed : iterable of str, optional
         Observed names; defaults to the model's own ``observed_names``.
     roles : mapping of str to str, optional

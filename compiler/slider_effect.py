@@ -17,7 +17,7 @@ location-type with the same spread in both scenarios, its shared noise cancels e
 in the difference and the per-unit effect is the difference of the locations.
 
 Checks. A value may make some distribution's parameter invalid downstream (``do(x = -5)``
-with ``y ~ Poisson(b * x)``). As in the forward runs (``engine.make_forward``), each call
+with ``y ~ Poisson(b * x)``). As in the forward runs (``lowering.make_forward``), each call
 counts, per draw, the units that break each check of ``plan.plan_checks`` and the host
 raises a DocalcInterventionError (``plan.raise_violations``), so the live numbers exist
 exactly when ``Fit.effect`` gives them. The fixed baseline's checks are run once, when
@@ -26,19 +26,18 @@ the function is built.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import networkx as nx
 import numpy as np
 
 from docalc.dsl import ast
 from docalc.dsl.distributions import CONSTRAINTS, DISTRIBUTIONS
 from docalc.dsl.errors import diagnostic
-from docalc.dsl.ir import CheckedModel, Kind
+from docalc.dsl.ir import CheckedModel
 
-from .runtime import ensure_jax
+from .jax_setup import ensure_jax
+from .slider_shortcuts import cancels, check_names, check_steps, delta_of, recompute, relevant
 
 # template values by support: non-negative so the literal is a bare number (a negative
 # one would parse as unary minus around the literal), and inside the support so the
@@ -49,58 +48,6 @@ _TEMPLATE = {"positive": 1.0, "unit": 0.5, "interval": 0.5}
 def _error(code: str, **values: Any) -> Exception:
     d = diagnostic(code, None, **values)
     return d.kind([d])
-
-
-def _names(e: ast.Expr) -> set[str]:
-    out: set[str] = set()
-    stack: list[object] = [e]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Name):
-            out.add(node.id)
-        stack.extend(ast.children(node))
-    return out
-
-
-@dataclass(frozen=True)
-class _Noise:
-    """How a family's draw is made from standard noise drawn once."""
-
-    draw: Callable[[Any, tuple[int, ...]], Any]
-    apply: Callable[[Mapping[str, Any], Any], Any]
-
-
-def _noise_table() -> dict[str, _Noise]:
-    import jax
-    import jax.numpy as jnp
-
-    def affine(a: Mapping[str, Any], e: Any) -> Any:
-        return a["loc"] + a["scale"] * e
-
-    def probs(a: Mapping[str, Any]) -> Any:
-        return a["probs"] if "probs" in a else jax.nn.sigmoid(a["logits"])
-
-    # each draw matches what NumPyro's own sampler draws from the same key, so the
-    # values agree with ``Fit.effect`` (up to rounding)
-    return {
-        "Normal": _Noise(jax.random.normal, affine),
-        "Laplace": _Noise(jax.random.laplace, affine),
-        "Cauchy": _Noise(jax.random.cauchy, affine),
-        "LogNormal": _Noise(jax.random.normal, lambda a, e: jnp.exp(affine(a, e))),
-        "HalfNormal": _Noise(lambda k, s: jnp.abs(jax.random.normal(k, s)),
-                             lambda a, e: a["scale"] * e),
-        "HalfCauchy": _Noise(lambda k, s: jnp.abs(jax.random.cauchy(k, s)),
-                             lambda a, e: a["scale"] * e),
-        "Exponential": _Noise(jax.random.exponential, lambda a, e: e / a["rate"]),
-        "Uniform": _Noise(jax.random.uniform, lambda a, e: a["low"] + (a["high"] - a["low"]) * e),
-        "Bernoulli": _Noise(jax.random.uniform,
-                            lambda a, e: (e < probs(a)).astype(jnp.result_type(float))),
-    }
-
-
-# families whose noise enters as loc + spread * eps: the difference of two draws with the
-# same eps and the same spread is the difference of the locations
-_LOCATION = {"Normal", "Laplace", "Cauchy", "StudentT"}
 
 
 class EffectFunction:
@@ -122,31 +69,35 @@ class EffectFunction:
         The outcome's plate size; None for a global outcome.
     supports : dict
         Each control's support constraint (a key of ``docalc.dsl.distributions.CONSTRAINTS``).
-    checks : tuple of docalc.compiler.plan.Check
+    checks : tuple of docalc.compiler.run_plan.Check
         What each call checks (``plan.plan_checks`` of the intervened scenario; the same
         for every value).
 
     """
 
-    def __init__(self, fit: Any, outcome: str, controls: Sequence[str], baseline: Any = None,
-                 *, seed: int = 0, initial: Mapping[str, float] | None = None,
-                 data: Any = None) -> None:
+    def __init__(self, source: Any, outcome: str, controls: Sequence[str],
+                 baseline: Any = None, *, seed: int = 0,
+                 initial: Mapping[str, float] | None = None, data: Any = None) -> None:
         ensure_jax()
         import jax
         import jax.numpy as jnp
 
-        from . import engine, scenarios
+        from . import dists
+        from . import posterior_runs as scenarios
+        from .batched_forward import draw_keys
+        from .draws import as_draws
         from .expr import literal_slots
         from .inference import count_trace
-        from .plan import intervention_exprs
-        from .predictive import draw_keys
-        from .runs import literal_params
+        from .run_plan import intervention_exprs
+        from .simulation import literal_params
+        from .step_eval import CompiledPlan, fit_shape
 
+        fit = as_draws(source)
         controls = list(controls)
-        self._check_names(fit.model.checked, outcome, controls)
+        check_names(fit.checked, outcome, controls)
         self.outcome = outcome
         self.controls = tuple(controls)
-        checked0: CheckedModel = fit.model.checked
+        checked0: CheckedModel = fit.checked
         self.supports = {c: _support(checked0, c) for c in controls}
         template = {c: float((initial or {}).get(c, _TEMPLATE.get(self.supports[c], 0.0)))
                     for c in controls}
@@ -154,7 +105,7 @@ class EffectFunction:
                     for c, v in template.items()}
         a = scenarios.scenario(fit, template, data, [outcome], targets=[outcome])
         b = scenarios.scenario(fit, baseline, data, [outcome],
-                               targets=[outcome, *_recompute(checked0, outcome, controls)])
+                               targets=[outcome, *recompute(checked0, outcome, controls)])
         self.n_draws = a.n_draws
         self.chains = a.chains
         node = a.checked.node(outcome)
@@ -173,20 +124,19 @@ class EffectFunction:
         self._params_a = literal_params(a.checked, a.plan)
         params_b = literal_params(b.checked, b.plan)
 
-        ca, cb = engine._Compiled(a.plan), engine._Compiled(b.plan)
-        # the checks do not depend on the values (plan.Check), so the ones _Compiled found
+        ca, cb = CompiledPlan(a.plan), CompiledPlan(b.plan)
+        # the checks do not depend on the values (value_checks.Check), so the ones found
         # for the template serve every call
         self.checks = ca.checks
-        steps_a = _relevant(a.plan, a.checked, outcome)
-        steps_b = _relevant(b.plan, b.checked, outcome)
+        steps_a = relevant(a.plan, a.checked, outcome)
+        steps_b = relevant(b.plan, b.checked, outcome)
         # Fit.effect checks every step of its plan, and a plan may keep a node the outcome
         # does not read (a hard intervention computable from what is kept); such nodes (and
         # what their checks read) are run for their counts only: XLA drops unused draws
-        tail_a = _check_steps(a.plan, a.checked, ca.checks, steps_a)
-        tail_b = _check_steps(b.plan, b.checked, cb.checks, steps_b)
-        table = _noise_table()
+        tail_a = check_steps(a.plan, a.checked, ca.checks, steps_a)
+        tail_b = check_steps(b.plan, b.checked, cb.checks, steps_b)
         st_a, st_b = steps_a[-1], steps_b[-1]
-        shortcut = _cancels(st_a, st_b, {s.name: s.mode for s in a.plan.steps},
+        shortcut = cancels(st_a, st_b, {s.name: s.mode for s in a.plan.steps},
                             {s.name: s.mode for s in b.plan.steps})
         self.noise_cancels = shortcut
         delta = None
@@ -198,13 +148,14 @@ class EffectFunction:
             dets = {n: a.checked.node(n).expr for n in modes_a
                     if modes_a[n] == "det" and modes_b.get(n) == "det"}
             top = dict(st_a.node.dist.args)["loc"] if shortcut else st_a.node.expr
-            delta = _delta(top, changed, dets) or (lambda ea, eb: 0.0)
+            delta = delta_of(top, changed, dets) or (lambda ea, eb: 0.0)
         # the shortcuts skip the outcome's own step; its checks (and the checked nodes
         # below it) still need it
         finish_a = delta is not None and (
             bool(tail_a) or any(ch.node == outcome for ch in ca.checks))
         noisy = {s.index: s for s in (*steps_a, *steps_b)
-                 if s.mode == "sample" and s.node.dist is not None and s.node.dist.name in table
+                 if s.mode == "sample" and s.node.dist is not None
+                 and dists.replayable(s.node.dist.name)
                  and not (shortcut and s.name == outcome)}
         read = {s.name for s in (*steps_a, *steps_b, *tail_a, *tail_b)
                 if s.mode in ("given", "shift")}
@@ -216,8 +167,9 @@ class EffectFunction:
             count_trace("live-noise")
 
             def one(key: Any) -> Any:
-                return {str(i): table[s.node.dist.name].draw(
-                    jax.random.fold_in(key, i), shapes[i]) for i, s in noisy.items()}
+                return {str(i): _standard(s.node.dist.name)(jax.random.fold_in(key, i),
+                                                            shapes[i])
+                        for i, s in noisy.items()}
 
             return jax.vmap(one)(keys)
 
@@ -226,8 +178,7 @@ class EffectFunction:
                          counts: dict[int, Any] | None = None) -> dict[str, Any]:
             env: dict[str, Any] = {}
             for st in steps[:-1]:
-                env[st.name] = _step(c, st, key, env, given, params, arrays, noise, table,
-                                     counts)
+                env[st.name] = _step(c, st, key, env, given, params, arrays, noise, counts)
             return env
 
         def per_unit(keys: Any, draws: Any, noise: Any, shared: Any, pa: Any, pb: Any,
@@ -239,18 +190,16 @@ class EffectFunction:
                 # the baseline is fixed: its checks ran once, when the function was built
                 eb = scenario_env(cb, steps_b, key, given, pb, arrays_b, nz)
                 if delta is not None:
-                    d = engine._fit(delta(ea, eb), ca.shape(st_a))
+                    d = fit_shape(delta(ea, eb), ca.shape(st_a))
                     if finish_a:
-                        ea[outcome] = _step(ca, st_a, key, ea, given, pa, arrays_a, nz, table,
-                                            counts)
+                        ea[outcome] = _step(ca, st_a, key, ea, given, pa, arrays_a, nz, counts)
                 else:
                     ya = ea[outcome] = _step(ca, st_a, key, ea, given, pa, arrays_a, nz,
-                                             table, counts)
-                    yb = _step(cb, st_b, key, eb, given, pb, arrays_b, nz, table)
-                    d = engine._fit(ya, ca.shape(st_a)) - engine._fit(yb, ca.shape(st_a))
+                                             counts)
+                    yb = _step(cb, st_b, key, eb, given, pb, arrays_b, nz)
+                    d = fit_shape(ya, ca.shape(st_a)) - fit_shape(yb, ca.shape(st_a))
                 for st in tail_a:
-                    ea[st.name] = _step(ca, st, key, ea, given, pa, arrays_a, nz, table,
-                                        counts)
+                    ea[st.name] = _step(ca, st, key, ea, given, pa, arrays_a, nz, counts)
                 return d, tuple(counts.get(k, jnp.int32(0)) for k in range(n_checks))
 
             return jax.vmap(one)(keys, draws, noise)
@@ -281,10 +230,10 @@ class EffectFunction:
         self._noise = jax.jit(noise_of)(self._keys) if noisy else {}
         self._dev = dev
         if cb.checks:
-            self._check_baseline(cb, [*steps_b, *tail_b], table)
+            self._check_baseline(cb, [*steps_b, *tail_b])
         self.values = dict(template)
 
-    def _check_baseline(self, cb: Any, steps: list[Any], table: Mapping[str, _Noise]) -> None:
+    def _check_baseline(self, cb: Any, steps: list[Any]) -> None:
         """Raise if the fixed baseline breaks a check of its plan (once: it never changes).
 
         Raises
@@ -297,7 +246,7 @@ class EffectFunction:
         import jax.numpy as jnp
 
         from .inference import count_trace
-        from .plan import raise_violations
+        from .value_checks import raise_violations
 
         def run(keys: Any, draws: Any, noise: Any, shared: Any, pb: Any, arrays: Any) -> Any:
             count_trace("live-check")
@@ -307,8 +256,7 @@ class EffectFunction:
                 env: dict[str, Any] = {}
                 counts: dict[int, Any] = {}
                 for st in steps:
-                    env[st.name] = _step(cb, st, key, env, given, pb, arrays, nz, table,
-                                         counts)
+                    env[st.name] = _step(cb, st, key, env, given, pb, arrays, nz, counts)
                 return tuple(counts.get(k, jnp.int32(0)) for k in range(len(cb.checks)))
 
             return jax.vmap(one)(keys, draws, noise)
@@ -316,24 +264,6 @@ class EffectFunction:
         counts = jax.jit(run)(self._keys, self._draws, self._noise, self._shared, self._pb,
                               self._arrays_b)
         raise_violations(cb.checks, jax.device_get(counts))
-
-    @staticmethod
-    def _check_names(checked: CheckedModel, outcome: str, controls: list[str]) -> None:
-        from docalc.dsl.checker import suggest
-
-        if not controls:
-            raise _error("E603", detail="an effect needs at least one control to intervene on",
-                         hint="e.g. controls=['b']")
-        for name in [outcome, *controls]:
-            if name not in checked.names:
-                raise _error("E600", name=name, hint=suggest(name, checked.names))
-        if len(set(controls)) != len(controls):
-            dup = next(c for c in controls if controls.count(c) > 1)
-            raise _error("E601", name=dup)
-        if outcome in controls:
-            raise _error("E603", detail=f"the outcome '{outcome}' is also a control: "
-                         "intervening on it fixes it, so it has no effect to show",
-                         hint="choose an outcome downstream of the controls")
 
     def params(self, values: Mapping[str, float]) -> np.ndarray:
         """Return the parameter vector for ``values`` (unset controls keep their last value).
@@ -365,7 +295,7 @@ class EffectFunction:
                 raise _error("E603", detail=f"do({name} = ...) needs a number, got "
                              f"{type(v).__name__}") from None
             merged[name] = x
-        from .data import outside_support
+        from docalc.dsl.supports import outside_support
 
         for name, x in merged.items():
             support = self.supports[name]
@@ -385,7 +315,7 @@ class EffectFunction:
         """Call a compiled function for ``values``; raise on the host if a check failed."""
         import jax
 
-        from .plan import raise_violations
+        from .value_checks import raise_violations
 
         p, merged = self._merge(values)
         pa = jax.device_put(p, self._dev)
@@ -442,15 +372,16 @@ class EffectFunction:
         return self._run(self._average, values)[0]
 
 
-def effect_function(fit: Any, outcome: str, controls: Sequence[str], baseline: Any = None, *,
-                    seed: int = 0, initial: Mapping[str, float] | None = None,
+def effect_function(source: Any, outcome: str, controls: Sequence[str],
+                    baseline: Any = None, *, seed: int = 0,
+                    initial: Mapping[str, float] | None = None,
                     data: Any = None) -> EffectFunction:
     """Compile the effect of ``do(controls = values)`` on ``outcome`` as a function of values.
 
     Parameters
     ----------
-    fit : docalc.Fit
-        A fitted model; its posterior draws are held on the device.
+    source : docalc.Fit or Draws
+        A fitted model (its ``draws``) or draws; the draws are held on the device.
     outcome : str
         The node whose change is measured.
     controls : list of str
@@ -476,7 +407,7 @@ def effect_function(fit: Any, outcome: str, controls: Sequence[str], baseline: A
         Unknown names (with a suggestion), no controls, or the outcome among the controls.
 
     """
-    return EffectFunction(fit, outcome, controls, baseline, seed=seed, initial=initial,
+    return EffectFunction(source, outcome, controls, baseline, seed=seed, initial=initial,
                           data=data)
 
 
@@ -491,123 +422,21 @@ def _support(checked: CheckedModel, name: str) -> str:
     return DISTRIBUTIONS[node.dist.name].support
 
 
-def _recompute(factual: CheckedModel, outcome: str, controls: Iterable[str]) -> list[str]:
-    """Deterministic nodes between the controls and the outcome, recomputed in the baseline.
+def _standard(family: str) -> Callable[[Any, tuple[int, ...]], Any]:
+    from .dists import NOISE
 
-    Recomputing them from held values gives the value the posterior recorded, without
-    reading a (draws x units) array of it on every call; stochastic ones stay held, as in
-    ``Fit.effect``.
-    """
-    g = factual.graph(intervened=False)
-    up = nx.ancestors(g, outcome)
-    down: set[str] = set()
-    for c in controls:
-        down |= nx.descendants(g, c)
-    between = (up & down)
-    out = []
-    for name in sorted(between):
-        if factual.node(name).kind is not Kind.DETERMINISTIC:
-            continue
-        below = nx.descendants(g, name) & up
-        if all(factual.node(n).kind is Kind.DETERMINISTIC for n in below):
-            out.append(name)
-    return out
-
-
-def _relevant(plan: Any, checked: CheckedModel, outcome: str) -> list[Any]:
-    """Return the plan's steps the outcome depends on, in order, ending with the outcome's."""
-    g = checked.graph()
-    need = nx.ancestors(g, outcome) | {outcome}
-    steps = [s for s in plan.steps if s.name in need]
-    k = next(i for i, s in enumerate(steps) if s.name == outcome)
-    return steps[: k + 1]
-
-
-def _check_steps(plan: Any, checked: CheckedModel, checks: Sequence[Any],
-                 relevant: Sequence[Any]) -> list[Any]:
-    """Return the steps outside ``relevant`` that the plan's checks need, in plan order.
-
-    A checked node the outcome does not depend on, and what its parameters read.
-    """
-    if not checks:
-        return []
-    g = checked.graph()
-    need: set[str] = set()
-    for ch in checks:
-        need |= nx.ancestors(g, ch.node) | {ch.node}
-    have = {s.name for s in relevant}
-    return [s for s in plan.steps if s.name in need and s.name not in have]
-
-
-def _cancels(st_a: Any, st_b: Any, modes_a: Mapping[str, str], modes_b: Mapping[str, str]) -> bool:
-    """Whether the outcome's shared noise cancels exactly in the difference."""
-    if st_a.mode != "sample" or st_b.mode != "sample":
-        return False
-    dist = st_a.node.dist
-    if dist is None or dist.name not in _LOCATION or st_b.node.dist != dist:
-        return False
-    held = ("given", "data")
-    for k, e in dist.args:
-        if k == "loc":
-            continue
-        # the spread (and df) must take the same value in both scenarios
-        if any(modes_a.get(n) not in held or modes_b.get(n) not in held for n in _names(e)):
-            return False
-    return True
-
-
-Delta = Callable[[Mapping[str, Any], Mapping[str, Any]], Any]
-
-
-def _delta(e: Any, changed: set[str], dets: Mapping[str, Any]) -> Delta | None:
-    """Return ``f(env_a, env_b) = e(env_a) - e(env_b)`` with unchanged terms left out.
-
-    Terms of a sum that read only values the two scenarios share cancel exactly in real
-    arithmetic; dropping them spares the arithmetic (and rounding) of computing them
-    twice. Deterministic nodes computed in both scenarios are expanded the same way.
-    None means the difference is zero.
-    """
-    from .expr import compile_expr
-
-    match e:
-        case ast.Binary(op="+" | "-" as op, left=left, right=right):
-            da, db = _delta(left, changed, dets), _delta(right, changed, dets)
-            if db is None:
-                return da
-            if op == "-":
-                nb = db
-
-                def db(ea: Any, eb: Any) -> Any:
-                    return -nb(ea, eb)
-
-            if da is None:
-                return db
-            return lambda ea, eb: da(ea, eb) + db(ea, eb)
-        case ast.Unary(op="-", operand=o):
-            d = _delta(o, changed, dets)
-            return None if d is None else (lambda ea, eb: -d(ea, eb))
-        case ast.Name(id=n) if n in dets:
-            return _delta(dets[n], changed, dets)
-    if not (_names(e) & changed):
-        return None
-    f = compile_expr(e)
-    return lambda ea, eb: f(ea, None) - f(eb, None)
+    draw = NOISE[family].draw
+    assert draw is not None  # only replayable families have noise drawn once
+    return draw
 
 
 def _step(c: Any, st: Any, key: Any, env: dict[str, Any], given: Any, params: Any,
-          arrays: Any, noise: Any, table: Mapping[str, _Noise],
-          counts: dict[int, Any] | None = None) -> Any:
-    """Evaluate one step, counting its checks into ``counts`` (None: not checked)."""
-    from . import engine
+          arrays: Any, noise: Any, counts: dict[int, Any] | None = None) -> Any:
+    """Evaluate one step with the noise replayed, counting its checks (None: unchecked)."""
+    from .step_eval import Replayed, evaluate, fit_shape
 
-    shape = c.shape(st)
-    if st.mode == "sample" and str(st.index) in noise:
-        args = {k: f(env, params) for k, f in c.args[st.name].items()}
-        # the replayed noise skips c.dist, which is where a forward run checks these
-        c.check_args(st, args, counts)
-        return engine._fit(table[st.node.dist.name].apply(args, noise[str(st.index)]), shape)
-    return engine._fit(engine._value(c, st, st.mode, key, env, given, params, arrays, counts),
-                       shape)
+    how = Replayed(c, key, given, params, arrays, noise, counts)
+    return fit_shape(evaluate(st, env, how), c.shape(st))
 
 
 __all__ = ["EffectFunction", "effect_function"]

@@ -18,10 +18,10 @@ from docalc.dsl.errors import diagnostic
 from docalc.dsl.ir import CheckedModel, Kind
 
 from . import data as data_mod
-from .plan import Plan, forward_plan
-from .predictive import forward
-from .results import flatten_draws
-from .runtime import ensure_jax
+from .batched_forward import forward
+from .draws import Draws
+from .jax_setup import ensure_jax
+from .run_plan import Plan, forward_plan
 
 
 @dataclass
@@ -42,7 +42,7 @@ class Scenario:
     def run(self, seed: int, keep: list[str] | None = None) -> dict[str, np.ndarray]:
         """Run once per draw; values with a flat leading draw axis."""
         ensure_jax()
-        from .runs import literal_params
+        from .simulation import literal_params
 
         return forward(self.plan, seed=seed, n_draws=self.n_draws, draws=self.draws,
                        shared=self.shared, params=literal_params(self.checked, self.plan),
@@ -68,16 +68,16 @@ def _error(code: str, **values: Any) -> Exception:
     return d.kind([d])
 
 
-def scenario(fit: Any, do: Any, data: Any, var_names: str | list[str] | None, *,
+def scenario(source: Draws, do: Any, data: Any, var_names: str | list[str] | None, *,
              counterfactual: bool = False, targets: list[str] | None = None) -> Scenario:
-    """Prepare a forward run of ``fit``'s model under ``do`` for ``data`` (None: in-sample).
+    """Prepare a forward run of a model's draws under ``do`` for ``data`` (None: in-sample).
 
     Parameters
     ----------
-    fit : Fit
-        The fit whose posterior draws are held.
-    do : dict, str or None
-        The intervention.
+    source : Draws
+        The draws held (a fit's posterior, or prior draws), with their model and data.
+    do : dict, str, tuple of ast.Intervention or None
+        The intervention (see :func:`docalc.compiler.interventions.apply`).
     data : table or None
         New units; None for the fitted ones.
     var_names : str or list of str or None
@@ -92,10 +92,9 @@ def scenario(fit: Any, do: Any, data: Any, var_names: str | list[str] | None, *,
     -------
     Scenario
     """
-    from docalc.interventions import apply, check_array_shapes
+    from .interventions import apply, check_array_shapes
 
-    model = fit.model
-    checked, arrays = apply(model.checked, model._arrays, do, {})
+    checked, arrays = apply(source.checked, source.arrays, do)
     if isinstance(var_names, str):
         var_names = [var_names]  # one name, as ArviZ and PyMC accept it
     if var_names is not None:
@@ -105,22 +104,21 @@ def scenario(fit: Any, do: Any, data: Any, var_names: str | list[str] | None, *,
 
             raise _error("E206", detail=f"unknown variable(s) in var_names: {unknown}",
                          hint=suggest(unknown[0], checked.names))
-    post = fit.posterior["posterior"].to_dataset()
-    flat = flatten_draws(post)
-    n_draws = next(iter(flat.values())).shape[0] if flat else 1
-    chains = int(post.sizes.get("chain", 1))
+    flat = source.values
+    n_draws, chains = source.n_draws, source.chains
+    fitted = source.bound
     if data is None:
-        bound = fit._bound
+        bound = fitted
         draws = flat
     else:
         if counterfactual:
             raise _error("E920", detail="counterfactuals are for the observed units; new data "
                          "has no observed outcome to abduct the noise from",
                          hint="use fit.predict(do=..., data=...) for new units")
-        group_sizes = {p: s for p, s in fit._bound.sizes.items()
+        group_sizes = {p: s for p, s in fitted.sizes.items()
                        if any(n.index_of == p for n in checked.nodes)}
         bound = data_mod.bind(checked, data, fixed_sizes=group_sizes, what="data",
-                              known_labels={k: list(v) for k, v in fit._bound.coords.items()
+                              known_labels={k: list(v) for k, v in fitted.coords.items()
                                             if k in group_sizes})
         new_plates = {checked.node(c).plate for c in bound.columns}
         draws = {k: v for k, v in flat.items() if checked.node(k).plate not in new_plates}
@@ -131,7 +129,7 @@ def scenario(fit: Any, do: Any, data: Any, var_names: str | list[str] | None, *,
         plan = forward_plan(checked, bound.sizes, given, counterfactual=True, needed=var_names)
     else:
         if targets is None:
-            targets = var_names or outcomes(checked, fit._bound.names)
+            targets = var_names or outcomes(checked, fitted.names)
         # with var_names, only what they read is run and checked: a sibling's invalid
         # parameter under this intervention does not refuse a prediction that never reads
         # it (without var_names every changed node is output, so every one is run)

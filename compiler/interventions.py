@@ -1,4 +1,9 @@
-"""Interventions given through the API: dicts, keywords or language text."""
+"""Interventions given through the API: dicts, keywords, numbers, arrays or language text.
+
+Numbers and text become IR in the front end (:mod:`docalc.dsl.interventions`: a number is
+a ``Num`` node, text is parsed once); arrays stay arrays, passed to the compiled
+functions at run time, beside an ``InterventionDef`` with no expression.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,16 @@ from typing import Any
 
 import numpy as np
 
+from docalc.dsl import ast
 from docalc.dsl.checker import interval_bounds, literal_value, suggest
 from docalc.dsl.distributions import CONSTRAINTS, DISTRIBUTIONS
 from docalc.dsl.errors import diagnostic
-from docalc.dsl.frontend import apply_intervention_text
+from docalc.dsl.interventions import API_SPAN, from_values
 from docalc.dsl.ir import CheckedModel, InterventionDef, plate_sizes
 from docalc.dsl.printer import format_number
+from docalc.dsl.supports import outside_support
 
-DoLike = Mapping[str, Any] | str | None
+DoLike = Mapping[str, Any] | str | tuple[ast.Intervention, ...] | None
 
 
 def _error(detail: str, hint: str | None = None) -> Exception:
@@ -23,48 +30,49 @@ def _error(detail: str, hint: str | None = None) -> Exception:
 
 
 def apply(model: CheckedModel, arrays: Mapping[str, np.ndarray], do: DoLike,
-          kw: Mapping[str, Any]) -> tuple[CheckedModel, dict[str, np.ndarray]]:
-    """Apply interventions to a checked model; returns it and the array-valued ones.
+          kw: Mapping[str, Any] | None = None) -> tuple[CheckedModel, dict[str, np.ndarray]]:
+    """Apply interventions to a checked model; return it and the array-valued ones.
 
-    Scalars and strings become language text (so they get the same checks and error
-    messages as a ``do`` in a file); arrays are kept aside and passed at run time.
+    Parameters
+    ----------
+    model : CheckedModel
+        The model (with its own interventions, replaced where a new one names a node).
+    arrays : mapping
+        The model's array-valued interventions so far.
+    do : dict, str, tuple of ast.Intervention or None
+        ``{"b": 0}``, ``{"b": array}``, ``{"b": "5 * b"}``, text ``"b = 0, c = 1"``, or
+        interventions parsed from the model's text (a query's ``do(...)``).
+    kw : mapping, optional
+        More of the same, as keywords.
+
+    Returns
+    -------
+    model : CheckedModel
+    arrays : dict of str to ndarray
+        Array values by node (float32), for the interventions with no expression.
     """
     items: dict[str, Any] = {}
-    text_parts: list[str] = []
+    text = None
+    parsed: tuple[ast.Intervention, ...] = ()
     if isinstance(do, str):
-        text_parts.append(do)
+        text = do
+    elif isinstance(do, tuple):
+        parsed = do
     elif do is not None:
         if not isinstance(do, Mapping):
             raise _error(f"do must be a dict or text like 'b = 0', got {type(do).__name__}")
         items.update(do)
-    items.update(kw)
+    items.update(kw or {})
+    model, rest = from_values(model, items, text, parsed)
     arrays = dict(arrays)
     array_ivs: list[InterventionDef] = []
-    for name, value in items.items():
-        if isinstance(value, str):
-            group = model.node(name).index_of if name in model.names else None
-            label = value.strip()
-            if group is not None and label.isidentifier() and label not in model.names:
-                # "A" would parse as an undefined node A; say what an index column takes
-                raise _error(f"do({name} = {value!r}): the index column takes the code of a "
-                             f"group of plate '{group}' (0, 1, ...), not its label",
-                             hint=f"codes follow the order of the labels in "
-                                  f"fit.posterior's '{group}' coordinate")
-            text_parts.append(f"{name} = {value}")
-            continue
+    for name, value in rest.items():
         arr = np.asarray(value)
         if arr.dtype.kind not in "biuf":
             raise _error(f"do({name} = ...) needs a number, an array or text, got "
                          f"{type(value).__name__}")
-        if arr.ndim == 0:
-            if not np.isfinite(arr):
-                raise _error(f"do({name} = {float(arr)}) is not a finite number")
-            text_parts.append(f"{name} = {float(arr)!r}")
-            continue
         array_ivs.append(_array_intervention(model, name, arr))
         arrays[name] = arr.astype(np.float32)
-    if text_parts:
-        model = apply_intervention_text(model, ", ".join(text_parts))
     if array_ivs:
         model = model.with_interventions(array_ivs)
     for iv in model.interventions:
@@ -117,9 +125,7 @@ def check_index_columns(model: CheckedModel, arrays: Mapping[str, np.ndarray],
             assert literal is not None
             values = np.asarray([literal])
             shown = format_number(literal)
-        bad = (values != np.round(values)) | (values < 0)
-        if size:
-            bad |= values >= size
+        bad = outside_support("count", values, high=size - 1 if size else None)
         if bad.any():
             where = f" (positions {np.flatnonzero(bad)[:5].tolist()})" if shown == "array" \
                 else ""
@@ -141,8 +147,6 @@ def _array_intervention(model: CheckedModel, name: str, arr: np.ndarray) -> Inte
         raise _error(f"'{name}' is global; do({name} = ...) takes one number, got an array "
                      f"of shape {arr.shape}")
     if node.dist is not None:
-        from docalc.compiler.data import outside_support
-
         spec = DISTRIBUTIONS[node.dist.name]
         low, high = interval_bounds(spec, node.dist)
         bad = outside_support(spec.support, arr.astype(float).ravel(), low=low, high=high)
@@ -153,7 +157,7 @@ def _array_intervention(model: CheckedModel, name: str, arr: np.ndarray) -> Inte
                            value=f"array (positions {np.flatnonzero(bad)[:5].tolist()})",
                            dist=node.dist.name, constraint=words)
             raise d.kind([d])
-    return InterventionDef(name, "set", expr=None)
+    return InterventionDef(name, "set", expr=None, span=API_SPAN)
 
 
 def check_array_shapes(model: CheckedModel, arrays: Mapping[str, np.ndarray],

@@ -1,20 +1,23 @@
-"""The model-level runs: simulate, sample the prior, fit (NUTS or SVI)."""
+"""Fitting: condition on the data and infer everything upstream (NUTS or SVI).
+
+In: the checked model, its bound data and array interventions; out: the posterior as a
+DataTree (``docalc.Model.fit`` wraps it in a ``Fit``).
+"""
 
 from __future__ import annotations
 
 import math
 import numbers
 import warnings
-from dataclasses import replace
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
-from docalc.dsl.errors import DataWarning, SamplingWarning, diagnostic
+from docalc.dsl.errors import SamplingWarning, diagnostic, raise_diagnostics
 from docalc.dsl.ir import CheckedModel, Kind
 
-from .runtime import ensure_jax
+from .jax_setup import ensure_jax
 from .seeds import check_seed
 
 GUIDES = ("normal", "mvn", "delta")
@@ -23,104 +26,7 @@ GUIDES = ("normal", "mvn", "delta")
 if TYPE_CHECKING:
     import xarray as xr
 
-    from docalc.fit import Fit
-    from docalc.model import Model
-
     from .data import Bound
-
-
-def literal_params(checked: CheckedModel, plan: Any) -> np.ndarray:
-    """Return the intervention literals of a plan, in slot order."""
-    from .expr import literal_values
-    from .plan import intervention_exprs
-
-    return np.asarray(literal_values(intervention_exprs(plan)), dtype=np.float32)
-
-
-def prepare(model: Model, data: Any, n: int | None, what: str = "data") -> tuple[Bound, Any]:
-    """Bind data for a forward run and return it with the arrays cast for JAX."""
-    from docalc.interventions import check_array_shapes
-
-    from . import data as data_mod
-
-    bound = data_mod.bind(model.checked, data, n=n, what=what)
-    drawn = sorted(k for k in bound.columns if model.checked.node(k).kind is not Kind.DATA)
-    if drawn:
-        # holding a drawn node at given values would be neither do() nor conditioning;
-        # as PyMC's prior predictive does, such columns are drawn afresh (they still size
-        # their plates and give group labels)
-        warnings.warn(f"simulating draws {', '.join(drawn)} afresh: the {what} column(s) for "
-                      "them are not used (only `data` inputs are); to fix a node's value use "
-                      f"do({drawn[0]} = ...), to condition on it use observe(...).fit()",
-                      DataWarning, stacklevel=4)
-        kept = {k: v for k, v in bound.columns.items() if k not in drawn}
-        bound = replace(bound, columns=kept)
-    check_array_shapes(model.checked, model._arrays, bound.sizes)
-    return bound, data_mod.as_arrays(model.checked, bound)
-
-
-def simulate(model: Model, *, n: int | None, seed: int, data: Any) -> pd.DataFrame:
-    """One draw of every node; returns the main plate's variables as a DataFrame."""
-    ensure_jax()
-    from .plan import forward_plan
-    from .predictive import forward
-
-    checked = model.checked
-    bound, shared = prepare(model, data, n)
-    plan = forward_plan(checked, bound.sizes, given=bound.names)
-    values = forward(plan, seed=seed, n_draws=1, draws={}, shared=shared,
-                     params=literal_params(checked, plan), arrays=model._arrays)
-    return _frame(checked, {k: v[0] for k, v in values.items()}, bound)
-
-
-def _frame(checked: CheckedModel, values: dict[str, np.ndarray], bound: Bound) -> pd.DataFrame:
-    by_plate: dict[str | None, dict[str, np.ndarray]] = {}
-    for node in checked.nodes:
-        v = values[node.name]
-        if node.index_of is not None and node.index_of in bound.coords:
-            v = np.asarray(bound.coords[node.index_of])[np.asarray(v, dtype=int)]
-        by_plate.setdefault(node.plate, {})[node.name] = np.asarray(v)
-    frames: dict[str | None, pd.DataFrame] = {}
-    for plate, cols in by_plate.items():
-        if plate is None:
-            frames[None] = pd.DataFrame({k: [v.item()] for k, v in cols.items()})
-        else:
-            index = bound.coords.get(plate)
-            frames[plate] = pd.DataFrame(cols, index=pd.Index(index, name=plate)
-                                         if index is not None else None)
-    groups = {n.index_of for n in checked.nodes if n.index_of}
-    units = [p.name for p in checked.plates if p.name not in groups and p.name in frames]
-    main = units[0] if units else next((p.name for p in checked.plates if p.name in frames),
-                                        None)
-    if main not in frames:
-        return pd.DataFrame()  # a model with no nodes
-    df = frames[main]
-    # the other plates' (and the globals') draws ride along for callers who want them
-    df.attrs["plates"] = {k if k is not None else "global": v.to_dict("list")
-                          for k, v in frames.items() if k != main}
-    return df
-
-
-def sample_prior(model: Model, *, draws: int, n: int | None, seed: int,
-                 data: Any) -> xr.DataTree:
-    """Draws from the (intervened) prior, as a DataTree with group ``prior``."""
-    draws = _whole("draws", draws, 1)
-    ensure_jax()
-    from .plan import forward_plan
-    from .predictive import forward
-    from .results import dataset, tree
-
-    checked = model.checked
-    bound, shared = prepare(model, data, n)
-    plan = forward_plan(checked, bound.sizes, given=bound.names)
-    values = forward(plan, seed=seed, n_draws=draws, draws={}, shared=shared,
-                     params=literal_params(checked, plan), arrays=model._arrays)
-    values = {k: v[None] for k, v in values.items() if checked.node(k).kind is not Kind.DATA}
-    groups = {"prior": dataset(checked, values, bound.coords)}
-    inputs = {k: v for k, v in bound.columns.items() if checked.node(k).kind is Kind.DATA}
-    if inputs:
-        groups["constant_data"] = dataset(checked, inputs, bound.coords, lead=())
-    return tree(groups)
 
 
 def _inference_error(detail: str, hint: str | None = None) -> Exception:
@@ -128,7 +34,7 @@ def _inference_error(detail: str, hint: str | None = None) -> Exception:
     return d.kind([d])
 
 
-def _whole(label: str, v: Any, minimum: int) -> int:
+def whole(label: str, v: Any, minimum: int) -> int:
     """Return ``v`` as an int of at least ``minimum`` (1000.0 is fine, 2.5 and "3" are not)."""
     if not isinstance(v, bool) and isinstance(v, numbers.Real):
         f = float(v)
@@ -146,42 +52,43 @@ def _real(label: str, v: Any, low: float, high: float) -> float:
     raise _inference_error(f"{label} must be a number {span}, got {v!r}")
 
 
-def fit(model: Model, *, method: str, chains: int, tune: int, draws: int, seed: int,
-        target_accept: float, max_tree_depth: int, steps: int, learning_rate: float,
-        guide: str, progress: bool) -> Fit:
-    """Condition on the model's data and infer everything upstream."""
-    from docalc.fit import Fit
-    from docalc.model import check_conditioning
+def fit(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndarray], *,
+        method: str, chains: int, tune: int, draws: int, seed: int, target_accept: float,
+        max_tree_depth: int, steps: int, learning_rate: float, guide: str,
+        progress: bool) -> xr.DataTree:
+    """Condition on the bound data and infer everything upstream; return the posterior.
 
+    Returns
+    -------
+    xarray.DataTree
+        Groups ``posterior``, ``sample_stats`` (NUTS), ``observed_data``,
+        ``constant_data``; attrs ``method`` (and ``final_loss`` for SVI).
+    """
     from . import data as data_mod
-    from .plan import check_samples, inference_plan
+    from .interventions import check_array_shapes
+    from .run_plan import inference_plan
+    from .value_checks import check_samples
 
     if method not in ("nuts", "svi"):
         raise _inference_error(f"unknown method {method!r}", hint="use 'nuts' or 'svi'")
-    chains, draws, steps = (_whole(k, v, 1) for k, v in
+    chains, draws, steps = (whole(k, v, 1) for k, v in
                             (("chains", chains), ("draws", draws), ("steps", steps)))
-    tune = _whole("tune", tune, 0)
-    max_tree_depth = _whole("max_tree_depth", max_tree_depth, 1)
+    tune = whole("tune", tune, 0)
+    max_tree_depth = whole("max_tree_depth", max_tree_depth, 1)
     target_accept = _real("target_accept", target_accept, 0.0, 1.0)
     learning_rate = _real("learning_rate", learning_rate, 0.0, math.inf)
     if guide not in GUIDES:
         raise _inference_error(f"unknown guide {guide!r}",
                                hint=f"use one of {', '.join(map(repr, GUIDES))}")
     check_seed(seed)
-    checked = model.checked
-    bound = model._bound
     if bound is None:
         raise _inference_error("the model has no data to fit",
                                hint="call model.observe(data).fit(), or use sample_prior()")
     check_conditioning(checked, bound.names)
-    from docalc.interventions import check_array_shapes
-
-    check_array_shapes(checked, model._arrays, bound.sizes)
+    check_array_shapes(checked, arrays, bound.sizes)
     observed = {k for k in bound.names if checked.node(k).kind is not Kind.DATA}
     plan = inference_plan(checked, bound.sizes, observed)
-    # a shift is random only through a drawn factual value (not a data column or formula)
-    latent = [st for st in plan.steps if not st.observed and (
-        st.mode in ("sample", "dist") or (st.mode == "shift" and st.node.dist is not None))]
+    latent = latent_steps(plan)
     if not latent:
         raise _inference_error("every stochastic node is observed or intervened on: there is "
                                "nothing to infer")
@@ -195,16 +102,18 @@ def fit(model: Model, *, method: str, chains: int, tune: int, draws: int, seed: 
     ensure_jax()
     from . import inference
 
-    arrays = data_mod.as_arrays(checked, bound)
+    columns = data_mod.as_arrays(checked, bound)
+    from .simulation import literal_params
+
     params = literal_params(checked, plan)
     attrs: dict[str, Any] = {"method": method}
     if method == "nuts":
         settings = inference.Settings(chains, tune, draws, float(target_accept), max_tree_depth,
                                       progress)
-        out = inference.nuts(plan, arrays, params, model._arrays, settings, seed)
+        out = inference.nuts(plan, columns, params, arrays, settings, seed)
         values, stats = out.values, out.stats
     else:
-        values, losses = inference.svi(plan, arrays, params, model._arrays, steps=steps,
+        values, losses = inference.svi(plan, columns, params, arrays, steps=steps,
                                        draws=draws, seed=seed, learning_rate=learning_rate,
                                        guide=guide)
         stats = {}
@@ -227,11 +136,54 @@ def fit(model: Model, *, method: str, chains: int, tune: int, draws: int, seed: 
     if inputs:
         groups["constant_data"] = dataset(checked, inputs, bound.coords, lead=())
     result = tree(groups, attrs)
-    fitted = Fit(model, result, bound)
     if method == "nuts":
         free = [st.name for st in latent if st.name in values]
         _diagnose(result, chains, free)
-    return fitted
+    return result
+
+
+def latent_steps(plan: Any) -> list[Any]:
+    """Return the steps of an inference plan that a fit infers: its latent nodes.
+
+    Drawn nodes that are not observed, and shifts of a drawn factual value (a shift is
+    random only through that draw, not through a data column or a formula). The one rule
+    for what is latent: fitting, and checking a saved posterior, use it.
+    """
+    return [st for st in plan.steps if not st.observed and (
+        st.mode in ("sample", "dist") or (st.mode == "shift" and st.node.dist is not None))]
+
+
+def check_conditioning(checked: CheckedModel, names: frozenset[str]) -> None:
+    """Refuse conditioning on deterministic nodes and on nodes fixed by an intervention.
+
+    Raises
+    ------
+    DocalcConditioningError
+        For each such node, all at once.
+    """
+    diags = []
+    for name in sorted(names):
+        node = checked.node(name)
+        iv = checked.intervention(name)
+        if node.kind is Kind.DETERMINISTIC and iv is None:
+            diags.append(diagnostic(
+                "E910", node.span, source_text=checked.text, name=name,
+                why="its value is a function of its parents, so it has no likelihood and "
+                    "observing it would silently constrain nothing",
+                hint=f"drop the '{name}' column and observe its stochastic parents or "
+                     f"children, or give it noise: `{name} ~ Normal(<expr>, sd)`"))
+        elif iv is not None and iv.kind in ("set", "shift") and node.kind is not Kind.DATA:
+            # (a data input's column is its factual value, which a shift reads)
+            # a do() given as text to the API has its own source, not the model's lines
+            text = checked.text if iv.span is not None and \
+                iv.span.source == checked.source else None
+            diags.append(diagnostic(
+                "E911", iv.span, source_text=text,
+                detail=f"'{name}' is set by do({iv}) and cannot also be observed",
+                hint="fit the observed model without this do(), then ask "
+                     "fit.predict(do=...) or fit.effect(...); or drop the column"))
+    if diags:
+        raise_diagnostics(diags)
 
 
 def _is_discrete(step: Any) -> bool:

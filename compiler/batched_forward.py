@@ -13,10 +13,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .engine import make_forward
 from .inference import count_trace
-from .plan import Check, Plan, plan_checks, raise_violations
+from .lowering import make_forward
+from .run_plan import Plan
 from .seeds import check_seed
+from .value_checks import Check, plan_checks, raise_violations
 
 _FORWARD: dict[str, tuple[Callable[..., Any], tuple[Check, ...]]] = {}
 MAX_ELEMENTS = 2**24  # per batch: draws x largest plate x nodes kept, about 64 MB of float32
