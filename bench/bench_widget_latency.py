@@ -70,14 +70,16 @@ def kernel(fit: Any, reps: int) -> dict[str, list[float]]:
         on.append(send(f"b = 1, c = {0.1 + 0.1 * (k % 5):.1f}"))
         off.append(send("b = 1"))
     out["click, cached set"], out["undo click (cached)"] = on, off
-    moves = []
+    moves, parts = [], []
     for k in range(reps):
         t0 = time.perf_counter()
         ex.controls["b"].value = round(-2 + 0.1 * (k % 40), 1)
         json.dumps(ex.graph.graph)
         moves.append((time.perf_counter() - t0) * 1e3)
+        parts.append(ex.timings)
     out["slider move"] = moves
-    out["slider move: graph payload part"] = [ex.timings["graph"]]
+    for key in ("compute", "plot", "graph"):
+        out[f"  of which {key}"] = [t[key] for t in parts]
     assert traces == TRACES, "a cached click or a move re-traced"
     return out
 
@@ -98,12 +100,18 @@ PROBE = """() => {
   document.addEventListener('pointerdown', () => { window.__t.start = performance.now(); }, true);
   document.addEventListener('keydown', () => { window.__t.start = performance.now(); }, true);
 }"""
-WATCH = """([sel, text]) => {
-  window.__seen = null;
-  const ok = () => { const e = document.querySelector(sel);
-                     return e && (text === null || e.textContent !== text); };
+# conditions [name, selector, text]: when each selector first matches with a text other
+# than ``text`` (null: any), after the action
+WATCH = """(conds) => {
+  window.__seen = {};
   const obs = new MutationObserver(() => {
-    if (ok()) { obs.disconnect(); window.__seen = performance.now(); } });
+    for (const [name, sel, text] of conds) {
+      if (window.__seen[name]) continue;
+      const e = document.querySelector(sel);
+      if (e && (text === null || e.textContent !== text)) window.__seen[name] = performance.now();
+    }
+    if (Object.keys(window.__seen).length === conds.length) obs.disconnect();
+  });
   obs.observe(document.body, {subtree: true, childList: true, attributes: true,
                               characterData: true});
 }"""
@@ -126,8 +134,7 @@ def browser(prior: bool, reps: int) -> dict[str, list[float]]:
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
     nbformat.write(nb, root / "bench.ipynb")
-    out: dict[str, list[float]] = {"browser: click, new set": [], "browser: click, cached set": [],
-                                   "browser: undo click": [], "browser: slider key": []}
+    out: dict[str, list[float]] = {}
     with _jupyterlab(root) as url, sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
@@ -140,27 +147,33 @@ def browser(prior: bool, reps: int) -> dict[str, list[float]]:
             view.locator("[data-node=b][data-intervened=true]").wait_for()
             page.evaluate(PROBE)
             node_c = ".docalc-explorer svg[data-view=intervened] [data-node=c]"
-            c_on, c_off = node_c + "[data-intervened=true]", node_c + ":not([data-intervened])"
+            readout = ".docalc-explorer .docalc-readout"
 
-            def timed(action: Any, sel: str, text: str | None = None) -> float:
-                page.evaluate(WATCH, [sel, text])
+            def timed(label: str, action: Any, graph_sel: str, graph_text: bool = False) -> None:
+                # the graph is redrawn first; the readout, set last, shows the new effect
+                before = page.locator(readout).first.text_content()
+                text = page.locator(graph_sel).first.text_content() if graph_text else None
+                page.evaluate(WATCH, [["graph", graph_sel, text], ["effect", readout, before]])
                 action()
-                page.wait_for_function("() => window.__seen !== null")
-                return float(page.evaluate("() => window.__seen - window.__t.start"))
+                page.wait_for_function("() => Object.keys(window.__seen).length === 2")
+                seen = page.evaluate("() => [window.__seen.graph - window.__t.start, "
+                                     "window.__seen.effect - window.__t.start]")
+                out.setdefault(f"browser: {label}: graph", []).append(float(seen[0]))
+                out.setdefault(f"browser: {label}: effect", []).append(float(seen[1]))
 
             click_c = lambda: view.locator("[data-node=c]").click()  # noqa: E731
-            out["browser: click, new set"].append(timed(click_c, c_on))
-            out["browser: undo click"].append(timed(click_c, c_off))
+            c_on, c_off = node_c + "[data-intervened=true]", node_c + ":not([data-intervened])"
+            timed("click, new set", click_c, c_on)
+            timed("undo click", click_c, c_off)
             for _ in range(reps):
-                out["browser: click, cached set"].append(timed(click_c, c_on))
-                out["browser: undo click"].append(timed(click_c, c_off))
+                timed("click, cached set", click_c, c_on)
+                timed("undo click", click_c, c_off)
             handle = page.locator(".docalc-explorer .noUi-handle").first
             handle.focus()
+            node_b = ".docalc-explorer svg[data-view=intervened] [data-node=b]"
             for k in range(reps):
-                mean = page.locator(".docalc-plot-mean").text_content()
                 key = "ArrowRight" if k % 2 == 0 else "ArrowLeft"
-                out["browser: slider key"].append(
-                    timed(lambda key=key: handle.press(key), ".docalc-plot-mean", mean))
+                timed("slider key", lambda key=key: handle.press(key), node_b, graph_text=True)
         finally:
             b.close()
     return out

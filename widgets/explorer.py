@@ -109,6 +109,8 @@ class EffectExplorer(widgets.VBox):
         self._busy = False      # a batch of control changes: one update at the end
         self._syncing = False   # the explorer itself is setting the graph's do text
         self.controls: dict[str, widgets.ValueWidget] = {}
+        self._spare: dict[str, widgets.ValueWidget] = {}  # controls removed, to reuse
+        self._row_of: dict[str, widgets.HBox] = {}  # each control's row, with its button
         for name, spec in specs.items():
             self.controls[name] = ct.make_control(name, spec, self._node(name), None,
                                                   self._avoid.get(name))
@@ -217,15 +219,18 @@ class EffectExplorer(widgets.VBox):
         self._busy = True
         try:
             for name in [k for k in self.controls if k not in values]:
-                self.controls.pop(name).unobserve(self._on_change, names="value")
+                # kept aside: a click on the node again reuses it (no new widget to send)
+                self._spare[name] = self.controls.pop(name)
+                self._spare[name].unobserve(self._on_change, names="value")
             for name, v in values.items():
                 w = self.controls.get(name)
                 if w is None:
-                    w = ct.make_control(name, None, self._node(name), float(v),
-                                        self._avoid.get(name))
+                    w = self._spare.pop(name, None)
+                    if w is None:
+                        w = ct.make_control(name, None, self._node(name), float(v),
+                                            self._avoid.get(name))
                     w.observe(self._on_change, names="value")
                     self.controls[name] = w
-                    continue
                 if isinstance(w, widgets.FloatSlider):
                     # a typed value outside the slider widens it rather than being clipped
                     w.min, w.max = min(w.min, float(v)), max(w.max, float(v))
@@ -247,12 +252,14 @@ class EffectExplorer(widgets.VBox):
     def _layout_controls(self) -> None:
         rows = []
         for name, w in self.controls.items():
-            remove = widgets.Button(description="×", tooltip=f"remove do({name})",
-                                    layout=widgets.Layout(width="2.4em"))
-            remove.add_class("docalc-remove")
-            remove.on_click(lambda _b, name=name: self.release(name))
-            row = widgets.HBox([w, remove])
-            row.add_class("docalc-control")
+            row = self._row_of.get(name)
+            if row is None or row.children[0] is not w:
+                remove = widgets.Button(description="×", tooltip=f"remove do({name})",
+                                        layout=widgets.Layout(width="2.4em"))
+                remove.add_class("docalc-remove")
+                remove.on_click(lambda _b, name=name: self.release(name))
+                row = self._row_of[name] = widgets.HBox([w, remove])
+                row.add_class("docalc-control")
             rows.append(row)
         self._rows.children = rows
 
