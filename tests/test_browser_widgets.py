@@ -67,8 +67,8 @@ model = docalc.load({str(EXAMPLES / "linear.scm")!r})
 truth = {{"beta_ay": 1.5, "beta_by": 0.7, "beta_cy": 0.3, "sigma_y": 0.2, "beta_y0": 0.0}}
 observed = model.observe(model.do(truth).simulate(n=100, seed=1)[["a", "b", "c", "y"]])
 rng = np.random.default_rng(0)
-draws = {{k: np.abs(rng.normal(v, 0.03, (2, 200))) if k == "sigma_y" else rng.normal(v, 0.03, (2, 200))
-         for k, v in truth.items()}}
+draws = {{k: rng.normal(v, 0.03, (2, 200)) for k, v in truth.items()}}
+draws["sigma_y"] = np.abs(draws["sigma_y"])
 fit = Fit(observed, tree({{"posterior": dataset(observed.checked, draws, {{}})}}), observed._bound)
 ex = EffectExplorer(fit, "y", {{"b": (-2, 2, 0.1)}}, baseline={{"b": 0}})
 state = pathlib.Path("state.json")

@@ -68,10 +68,10 @@ def node_facts(fit: Any, name: str) -> NodeFacts:
             integer = bool(np.all(a == np.round(a))) and len(np.unique(a)) <= 20
             return NodeFacts(support, binary, float(a.mean()), float(a.min()), float(a.max()),
                              integer or support in ("count", "category"))
-    post = getattr(fit, "posterior", None)
+    post: Any = getattr(fit, "posterior", None)
     try:
-        values = np.asarray(post["posterior"][name].values, dtype=float)  # type: ignore[index]
-    except (KeyError, TypeError):
+        values = np.asarray(post["posterior"][name].values, dtype=np.float64)
+    except (KeyError, TypeError):  # not sampled (deterministic, or no posterior at all)
         return NodeFacts(support, binary, None, None, None)
     values = values[np.isfinite(values)]
     if not values.size:
