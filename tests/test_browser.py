@@ -1,8 +1,9 @@
 """End to end in a real browser: Voila serves the linear notebook, headless Chromium drives it.
 
-The page must show the mutilated graph with the intervened node marked by its ``do`` label;
-moving the slider from the keyboard must change the effect readout, the effect plot and the
-graph's label. Screenshots go to ``test-artifacts/`` (git-ignored).
+The page must show the mutilated graph (the interactive graph widget) with the intervened
+node marked by its ``do`` label, at a value away from the baseline's ``b = 0``; moving the
+slider from the keyboard must change the effect readout, the effect plot and the graph's
+label. Screenshots go to ``test-artifacts/`` (git-ignored).
 """
 
 from __future__ import annotations
@@ -106,14 +107,14 @@ def test_explorer_in_voila_moves_with_the_slider() -> None:
             page = browser.new_page(viewport={"width": 1400, "height": 1100})
             page.set_default_timeout(UPDATE_S * 1000)
             page.goto(url, timeout=RENDER_S * 1000)
-            page.wait_for_selector(".docalc-explorer .docalc-graph svg",
-                                   timeout=RENDER_S * 1000)
+            node_b = ".docalc-explorer svg[data-view=intervened] [data-node=b]"
+            page.wait_for_selector(node_b + "[data-intervened=true]", timeout=RENDER_S * 1000)
             explorer = page.locator(".docalc-explorer").first
             explorer.scroll_into_view_if_needed()
             explorer.screenshot(path=str(ARTIFACTS / "explorer-before.png"))
 
-            graph = page.locator(".docalc-graph svg").first.text_content() or ""
-            assert "do(b = 0)" in graph, graph
+            graph = page.locator(node_b).first.text_content() or ""
+            assert "do(b = 1)" in graph, graph  # a quarter of the range from the baseline
             mean0 = page.inner_text(".docalc-mean")
             plot0 = page.inner_html(".docalc-plot")
             assert "HDI" in plot0
@@ -124,15 +125,15 @@ def test_explorer_in_voila_moves_with_the_slider() -> None:
             for _ in range(5):
                 handle.press("ArrowRight")
             page.wait_for_function(
-                "() => document.querySelector('.docalc-graph svg')"
-                ".textContent.includes('do(b = 0.5)')", timeout=UPDATE_S * 1000)
+                f"() => document.querySelector('{node_b}')"
+                ".textContent.includes('do(b = 1.5)')", timeout=UPDATE_S * 1000)
             page.wait_for_function(
                 f"() => document.querySelector('.docalc-mean').textContent !== '{mean0}'",
                 timeout=UPDATE_S * 1000)
             explorer.screenshot(path=str(ARTIFACTS / "explorer-after.png"))
 
             mean1 = float(page.inner_text(".docalc-mean"))
-            assert mean1 == pytest.approx(0.5 * 0.7, abs=0.05)  # beta_by is about 0.7
+            assert mean1 == pytest.approx(1.5 * 0.7, abs=0.07)  # beta_by is about 0.7
             assert page.inner_html(".docalc-plot") != plot0
         finally:
             browser.close()

@@ -250,29 +250,31 @@ def test_dot_failure_is_docalc_error(linear: CheckedModel, monkeypatch: pytest.M
 # --- the widget --------------------------------------------------------------------------
 
 
-@needs_dot
-def test_graphview_updates_on_text(linear: CheckedModel) -> None:
-    pytest.importorskip("ipywidgets")
-    from docalc.widgets import GraphView
+def test_graphview_updates_on_do(linear: CheckedModel) -> None:
+    pytest.importorskip("anywidget")
+    from docalc.widgets import GraphView, GraphWidget
 
     view = GraphView(linear)
-    assert "y_mu" in view.svg and "do(" not in view.svg and view.error == ""
-    view.text.value = "b = 0"
-    assert "do(b = 0)" in view.svg and "factual" in view.svg
-    assert view.view.value == view.svg
-    view.text.value = "bb = 0"
-    assert view.svg == "" and "did you mean 'b'?" in view.error
+    assert isinstance(view, GraphWidget)  # the interactive widget, under its README name
+    names = {n["name"] for n in view.graph["nodes"]}
+    assert "y_mu" in names and view.do == "" and view.error == ""
+    assert view.has_trait("do") and view.trait_metadata("do", "sync")
+    assert view.trait_metadata("roles", "sync")
+    view.do = "b = 0"
+    assert view.graph["do_label"] == "do(b = 0)" and view.intervened == ("b",)
+    good = view.graph
+    view.do = "bb = 0"
+    # a bad text keeps the last good drawing; the error has its caret and hint
+    assert view.graph == good and "did you mean 'b'?" in view.error
     assert "^" in view.error and "bb = 0" in view.error
-    assert "docalc-error" in view.view.value and "^" in view.view.value
-    view.text.value = "b = ("
-    assert "^" in view.error
-    view.text.value = ""
-    assert view.error == "" and "do(b" not in view.svg
+    view.do = "b = ("
+    assert "^" in view.error and view.graph == good
+    view.do = ""
+    assert view.error == "" and view.intervened == ()
 
 
-@needs_dot
 def test_graphview_model_like_and_mapping(linear: CheckedModel) -> None:
-    pytest.importorskip("ipywidgets")
+    pytest.importorskip("anywidget")
     from docalc.widgets.graphview import GraphView, do_text
 
     class Wrapped:
@@ -280,20 +282,25 @@ def test_graphview_model_like_and_mapping(linear: CheckedModel) -> None:
         observed_names = frozenset({"y"})
 
     view = GraphView(Wrapped(), do={"b": 0.5}, roles={"b": "treatment", "y": "outcome"})
-    assert view.text.value == "b = 0.5"
-    assert "do(b = 0.5)" in view.svg and "#bfbfbf" in view.svg and "#c0392b" in view.svg
+    assert view.do == "b = 0.5"
+    nodes = {n["name"]: n for n in view.graph["nodes"]}
+    assert nodes["b"]["intervened"] and nodes["b"]["value"] == 0.5
+    assert nodes["y"]["observed"] and nodes["b"]["role"] == "treatment"
+    assert view.verdict["query"] == "P(y | do(b))"
+    view.roles = {}
+    assert view.verdict == {}
     assert do_text({"a": 1.0, "c": -2}) == "a = 1, c = -2"
 
 
-def test_graphview_missing_dot_shows_error(linear: CheckedModel,
-                                           monkeypatch: pytest.MonkeyPatch,
-                                           tmp_path: Path) -> None:
-    pytest.importorskip("ipywidgets")
+def test_graphview_needs_no_dot(linear: CheckedModel, monkeypatch: pytest.MonkeyPatch,
+                                tmp_path: Path) -> None:
+    # the browser lays the graph out: no Graphviz program is needed to show it
+    pytest.importorskip("anywidget")
     from docalc.widgets import GraphView
 
     monkeypatch.setenv("PATH", str(tmp_path))
     view = GraphView(linear, do="b = 0")
-    assert "apt-get install graphviz" in view.error
+    assert view.error == "" and view.intervened == ("b",)
 
 
 def test_widgets_import_is_light() -> None:
@@ -335,13 +342,30 @@ def no_public_compile(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "docalc.model", None)
 
 
-@needs_dot
 def test_magic_stores_checked_model(shell, no_public_compile, capsys) -> None:  # type: ignore[no-untyped-def]
     shell.run_cell_magic("docalc", "m1", "x ~ Normal(0, 1)\ny ~ Normal(2 * x, 1)\n")
     model = shell.user_ns["m1"]
     assert isinstance(model, CheckedModel) and model.names == ("x", "y")
     assert model.source == "<cell m1>"
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_magic_shows_the_graph_widget(shell, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("anywidget")
+    import IPython.display
+
+    from docalc.widgets import GraphWidget, magic
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    shell.run_cell_magic("docalc", "m1", "x ~ Normal(0, 1)\ny ~ Normal(2 * x, 1)\n")
+    assert len(shown) == 1 and isinstance(shown[0], GraphWidget)
+    assert {n["name"] for n in shown[0].graph["nodes"]} == {"x", "y"}  # type: ignore[attr-defined]
+    # without the widgets extra the magic falls back to the static drawing
+    if shutil.which("dot") is not None:
+        monkeypatch.setattr(magic, "_graph_widget", lambda: None)
+        shell.run_cell_magic("docalc", "m1", "x ~ Normal(0, 1)\n")
+        assert isinstance(shown[1], IPython.display.SVG)
 
 
 def test_magic_shows_error_without_raising(shell, no_public_compile, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -1,5 +1,8 @@
 """The ``%%docalc NAME`` cell magic: compile a model cell, keep it as NAME, show its graph.
 
+The graph is the interactive ``GraphWidget`` (click to intervene, drag, zoom); without
+the widgets extra it is the static Graphviz drawing.
+
 Load it with ``%load_ext docalc.widgets`` (or ``docalc.widgets.magic``)::
 
     %%docalc model
@@ -46,11 +49,28 @@ def compile_cell(text: str, source: str) -> Any:
     return compile_fn(text, source=source) if takes_source else compile_fn(text)
 
 
+def _graph_widget() -> Any:
+    """Return the ``GraphWidget`` class, or None without the widgets extra."""
+    try:
+        from .graphwidget import GraphWidget
+    except (ImportError, DocalcError):  # missing_extra: no anywidget; the SVG still works
+        return None
+    return GraphWidget
+
+
 def show(model_like: Any) -> None:
-    """Display a model's graph as SVG; print the error if Graphviz cannot draw it."""
+    """Display a model's interactive graph (``GraphWidget``).
+
+    Without the widgets extra (anywidget, ipywidgets), fall back to the static Graphviz
+    SVG; print the error if that cannot be drawn either.
+    """
     from IPython.display import SVG, display
 
+    widget = _graph_widget()
     try:
+        if widget is not None:
+            display(widget(model_like))
+            return
         svg = render_svg(draw(model_like))
     except DocalcError as err:
         print(str(err), file=sys.stderr)
