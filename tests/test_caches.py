@@ -54,6 +54,7 @@ print(json.dumps({"traces": TRACES.get("nuts", 0),
 
 
 @pytest.mark.slow
+@pytest.mark.oldest
 def test_refit_in_a_fresh_process_loads_the_exported_sampler(tmp_path: Path) -> None:
     env = {"DOCALC_CACHE_DIR": str(tmp_path)}
     first = json.loads(_run(REFIT, str(EXAMPLES / "linear.scm"), env=env))
