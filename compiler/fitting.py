@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from docalc.dsl.errors import SamplingWarning, diagnostic, raise_diagnostics
+from docalc.dsl.errors import SamplingWarning, raise_diagnostics, runtime
 from docalc.dsl.ir import CheckedModel, Kind
 
 from .jax_setup import ensure_jax
@@ -29,27 +29,20 @@ if TYPE_CHECKING:
     from .data import Bound
 
 
-def _inference_error(detail: str, hint: str | None = None) -> Exception:
-    d = diagnostic("E930", None, detail=detail, hint=hint)
-    return d.kind([d])
-
-
 def whole(label: str, v: Any, minimum: int) -> int:
     """Return ``v`` as an int of at least ``minimum`` (1000.0 is fine, 2.5 and "3" are not)."""
     if not isinstance(v, bool) and isinstance(v, numbers.Real):
         f = float(v)
         if math.isfinite(f) and f.is_integer() and f >= minimum:
             return int(f)
-    what = "a positive whole number" if minimum == 1 else f"a whole number >= {minimum}"
-    raise _inference_error(f"{label} must be {what}, got {v!r}")
+    raise runtime.not_whole(None, label=label, value=v, minimum=minimum).error()
 
 
 def _real(label: str, v: Any, low: float, high: float) -> float:
     """Return ``v`` as a float strictly between ``low`` and ``high``."""
     if not isinstance(v, bool) and isinstance(v, numbers.Real) and low < float(v) < high:
         return float(v)
-    span = f"in ({low:g}, {high:g})" if math.isfinite(high) else f"greater than {low:g}"
-    raise _inference_error(f"{label} must be a number {span}, got {v!r}")
+    raise runtime.not_in_range(None, label=label, value=v, low=low, high=high).error()
 
 
 def fit(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndarray], *,
@@ -70,7 +63,7 @@ def fit(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndar
     from .value_checks import check_samples
 
     if method not in ("nuts", "svi"):
-        raise _inference_error(f"unknown method {method!r}", hint="use 'nuts' or 'svi'")
+        raise runtime.unknown_method(None, method=method).error()
     chains, draws, steps = (whole(k, v, 1) for k, v in
                             (("chains", chains), ("draws", draws), ("steps", steps)))
     tune = whole("tune", tune, 0)
@@ -78,27 +71,22 @@ def fit(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndar
     target_accept = _real("target_accept", target_accept, 0.0, 1.0)
     learning_rate = _real("learning_rate", learning_rate, 0.0, math.inf)
     if guide not in GUIDES:
-        raise _inference_error(f"unknown guide {guide!r}",
-                               hint=f"use one of {', '.join(map(repr, GUIDES))}")
+        raise runtime.unknown_guide(None, guide=guide,
+                                    guides=", ".join(map(repr, GUIDES))).error()
     check_seed(seed)
     if bound is None:
-        raise _inference_error("the model has no data to fit",
-                               hint="call model.observe(data).fit(), or use sample_prior()")
+        raise runtime.no_data_to_fit(None).error()
     check_conditioning(checked, bound.names)
     check_array_shapes(checked, arrays, bound.sizes)
     observed = {k for k in bound.names if checked.node(k).kind is not Kind.DATA}
     plan = inference_plan(checked, bound.sizes, observed)
     latent = latent_steps(plan)
     if not latent:
-        raise _inference_error("every stochastic node is observed or intervened on: there is "
-                               "nothing to infer")
+        raise runtime.nothing_to_infer(None).error()
     discrete = [st.name for st in latent if _is_discrete(st)]
     if discrete:
-        raise _inference_error(
-            f"latent discrete node(s) {', '.join(discrete)} cannot be inferred: NUTS and SVI "
-            "need continuous unknowns",
-            hint=f"give {discrete[0]} a data column, or model it with a continuous "
-                 "distribution (e.g. a Beta probability instead of a Bernoulli draw)")
+        raise runtime.latent_discrete(None, names=", ".join(discrete),
+                                      first=discrete[0]).error()
     ensure_jax()
     from . import inference
 
@@ -166,22 +154,15 @@ def check_conditioning(checked: CheckedModel, names: frozenset[str]) -> None:
         node = checked.node(name)
         iv = checked.intervention(name)
         if node.kind is Kind.DETERMINISTIC and iv is None:
-            diags.append(diagnostic(
-                "E910", node.span, source_text=checked.text, name=name,
-                why="its value is a function of its parents, so it has no likelihood and "
-                    "observing it would silently constrain nothing",
-                hint=f"drop the '{name}' column and observe its stochastic parents or "
-                     f"children, or give it noise: `{name} ~ Normal(<expr>, sd)`"))
+            diags.append(runtime.observe_deterministic(node.span, name=name)
+                         .with_source(checked.text))
         elif iv is not None and iv.kind in ("set", "shift") and node.kind is not Kind.DATA:
             # (a data input's column is its factual value, which a shift reads)
             # a do() given as text to the API has its own source, not the model's lines
             text = checked.text if iv.span is not None and \
                 iv.span.source == checked.source else None
-            diags.append(diagnostic(
-                "E911", iv.span, source_text=text,
-                detail=f"'{name}' is set by do({iv}) and cannot also be observed",
-                hint="fit the observed model without this do(), then ask "
-                     "fit.predict(do=...) or fit.effect(...); or drop the column"))
+            diags.append(runtime.observe_intervened(iv.span, name=name, intervention=str(iv))
+                         .with_source(text))
     if diags:
         raise_diagnostics(diags)
 

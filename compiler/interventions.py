@@ -15,18 +15,13 @@ import numpy as np
 from docalc.dsl import ast
 from docalc.dsl.checker import interval_bounds, literal_value, suggest
 from docalc.dsl.distributions import CONSTRAINTS, DISTRIBUTIONS
-from docalc.dsl.errors import diagnostic
+from docalc.dsl.errors import interventions
 from docalc.dsl.interventions import API_SPAN, from_values
 from docalc.dsl.ir import CheckedModel, InterventionDef, plate_sizes
 from docalc.dsl.printer import format_number
 from docalc.dsl.supports import outside_support
 
 DoLike = Mapping[str, Any] | str | tuple[ast.Intervention, ...] | None
-
-
-def _error(detail: str, hint: str | None = None) -> Exception:
-    d = diagnostic("E603", None, detail=detail, hint=hint)
-    return d.kind([d])
 
 
 def apply(model: CheckedModel, arrays: Mapping[str, np.ndarray], do: DoLike,
@@ -60,7 +55,7 @@ def apply(model: CheckedModel, arrays: Mapping[str, np.ndarray], do: DoLike,
         parsed = do
     elif do is not None:
         if not isinstance(do, Mapping):
-            raise _error(f"do must be a dict or text like 'b = 0', got {type(do).__name__}")
+            raise interventions.do_type(None, got=type(do).__name__).error()
         items.update(do)
     items.update(kw or {})
     model, rest = from_values(model, items, text, parsed)
@@ -69,8 +64,8 @@ def apply(model: CheckedModel, arrays: Mapping[str, np.ndarray], do: DoLike,
     for name, value in rest.items():
         arr = np.asarray(value)
         if arr.dtype.kind not in "biuf":
-            raise _error(f"do({name} = ...) needs a number, an array or text, got "
-                         f"{type(value).__name__}")
+            raise interventions.do_value_type(None, name=name,
+                                              got=type(value).__name__).error()
         array_ivs.append(_array_intervention(model, name, arr))
         arrays[name] = arr.astype(np.float32)
     if array_ivs:
@@ -109,13 +104,10 @@ def check_index_columns(model: CheckedModel, arrays: Mapping[str, np.ndarray],
             continue
         size = sizes.get(group)
         codes = f"0..{size - 1}" if size else "0..K-1"
-        hint = f"'{iv.name}' picks a unit of plate '{group}' by its code {codes} (codes " \
-               "follow the order of the plate's labels in the data)"
         literal = literal_value(iv.expr) if iv.expr is not None else None
         if iv.kind != "set" or (iv.expr is not None and literal is None):
-            raise _error(f"do({iv}): '{iv.name}' is an index column into plate '{group}', "
-                         "which can only be set to a whole number or an array of them",
-                         hint=hint)
+            raise interventions.do_index_expression(None, intervention=str(iv), name=iv.name,
+                                                    plate=group, codes=codes).error()
         if iv.expr is None:
             if iv.name not in arrays:
                 continue
@@ -127,25 +119,24 @@ def check_index_columns(model: CheckedModel, arrays: Mapping[str, np.ndarray],
             shown = format_number(literal)
         bad = outside_support("count", values, high=size - 1 if size else None)
         if bad.any():
-            where = f" (positions {np.flatnonzero(bad)[:5].tolist()})" if shown == "array" \
-                else ""
-            raise _error(f"do({iv.name} = {shown}){where}: '{iv.name}' is an index column "
-                         f"into plate '{group}', so its values must be whole numbers in "
-                         f"{codes}", hint=hint)
+            positions = str(np.flatnonzero(bad)[:5].tolist()) if shown == "array" else None
+            raise interventions.do_index_code(None, name=iv.name, value=shown,
+                                              positions=positions, plate=group,
+                                              codes=codes).error()
 
 
 def _array_intervention(model: CheckedModel, name: str, arr: np.ndarray) -> InterventionDef:
     try:
         node = model.node(name)
     except KeyError:
-        d = diagnostic("E600", None, name=name, hint=suggest(name, model.names))
-        raise d.kind([d]) from None
+        raise interventions.do_undefined(None, name=name,
+                                         suggestion=suggest(name, model.names)).error() from None
     if not np.isfinite(arr).all():
-        raise _error(f"do({name} = array) holds NaN or inf at positions "
-                     f"{np.flatnonzero(~np.isfinite(arr))[:5].tolist()}")
+        raise interventions.do_array_not_finite(
+            None, name=name,
+            positions=str(np.flatnonzero(~np.isfinite(arr))[:5].tolist())).error()
     if node.plate is None and arr.size != 1:
-        raise _error(f"'{name}' is global; do({name} = ...) takes one number, got an array "
-                     f"of shape {arr.shape}")
+        raise interventions.do_global_array(None, name=name, shape=str(arr.shape)).error()
     if node.dist is not None:
         spec = DISTRIBUTIONS[node.dist.name]
         low, high = interval_bounds(spec, node.dist)
@@ -153,10 +144,9 @@ def _array_intervention(model: CheckedModel, name: str, arr: np.ndarray) -> Inte
         if bad.any():
             words = CONSTRAINTS[spec.support] if low is None or high is None else \
                 f"between {format_number(low)} and {format_number(high)}"
-            d = diagnostic("E602", None, name=name,
-                           value=f"array (positions {np.flatnonzero(bad)[:5].tolist()})",
-                           dist=node.dist.name, constraint=words)
-            raise d.kind([d])
+            raise interventions.do_outside_support(
+                None, name=name, value=f"array (positions {np.flatnonzero(bad)[:5].tolist()})",
+                dist=node.dist.name, constraint=words).error()
     return InterventionDef(name, "set", expr=None, span=API_SPAN)
 
 
@@ -184,6 +174,6 @@ def check_array_shapes(model: CheckedModel, arrays: Mapping[str, np.ndarray],
         if plate is None:
             continue
         if arr.ndim != 1 or len(arr) not in (1, sizes[plate]):
-            raise _error(f"do({name} = array): '{name}' has one value per unit of plate "
-                         f"'{plate}' ({sizes[plate]} units), but the array has shape "
-                         f"{arr.shape}")
+            raise interventions.do_array_length(None, name=name, plate=plate,
+                                                units=sizes[plate],
+                                                shape=str(arr.shape)).error()

@@ -14,7 +14,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from docalc.dsl.errors import diagnostic
+from docalc.dsl import errors
 from docalc.dsl.ir import CheckedModel, Kind
 
 from . import data as data_mod
@@ -63,11 +63,6 @@ def outcomes(checked: CheckedModel, observed: Iterable[str]) -> list[str]:
     return sorted(out, key=checked.names.index)
 
 
-def _error(code: str, **values: Any) -> Exception:
-    d = diagnostic(code, None, **values)
-    return d.kind([d])
-
-
 def scenario(source: Draws, do: Any, data: Any, var_names: str | list[str] | None, *,
              counterfactual: bool = False, targets: list[str] | None = None) -> Scenario:
     """Prepare a forward run of a model's draws under ``do`` for ``data`` (None: in-sample).
@@ -102,8 +97,8 @@ def scenario(source: Draws, do: Any, data: Any, var_names: str | list[str] | Non
         if unknown:
             from docalc.dsl.checker import suggest
 
-            raise _error("E206", detail=f"unknown variable(s) in var_names: {unknown}",
-                         hint=suggest(unknown[0], checked.names))
+            raise errors.names.unknown_var_names(None, names=str(unknown),
+                                          suggestion=suggest(unknown[0], checked.names)).error()
     flat = source.values
     n_draws, chains = source.n_draws, source.chains
     fitted = source.bound
@@ -112,9 +107,7 @@ def scenario(source: Draws, do: Any, data: Any, var_names: str | list[str] | Non
         draws = flat
     else:
         if counterfactual:
-            raise _error("E920", detail="counterfactuals are for the observed units; new data "
-                         "has no observed outcome to abduct the noise from",
-                         hint="use fit.predict(do=..., data=...) for new units")
+            raise errors.runtime.counterfactual_new_data(None).error()
         group_sizes = {p: s for p, s in fitted.sizes.items()
                        if any(n.index_of == p for n in checked.nodes)}
         bound = data_mod.bind(checked, data, fixed_sizes=group_sizes, what="data",

@@ -23,7 +23,7 @@ import xarray as xr
 from docalc.dsl import ast
 from docalc.dsl.checker import suggest
 from docalc.dsl.distributions import CONSTANTS
-from docalc.dsl.errors import diagnostic
+from docalc.dsl.errors import interventions
 from docalc.dsl.ir import CheckedModel, Kind, QueryDef
 from docalc.dsl.printer import print_expr
 
@@ -45,8 +45,7 @@ def _lookup(checked: CheckedModel, name: str) -> QueryDef:
         hint = suggest(name, known, "the queries are " + ", ".join(known) if known
                        else "the model defines no queries; add one, e.g. "
                             "`query q = E[y | do(x = 1)]`")
-        d = diagnostic("E703", None, name=name, hint=hint)
-        raise d.kind([d]) from None
+        raise interventions.unknown_query(None, name=name, suggestion=hint).error() from None
 
 
 def evaluate(source: Draws, name: str, *, seed: int = 0) -> xr.DataArray:
@@ -70,7 +69,7 @@ def evaluate(source: Draws, name: str, *, seed: int = 0) -> xr.DataArray:
     Raises
     ------
     DocalcQueryError
-        Unknown query name (E703), or evidence the model cannot weight (E702).
+        Unknown query name (E703), or evidence the model cannot weight (E714-E719).
 
     Warns
     -----
@@ -117,8 +116,7 @@ def evaluate_prior(checked: CheckedModel, bound: Bound | None,
     """
     q = _lookup(checked, name)
     if int(draws) < 1:
-        d = diagnostic("E702", None, detail=f"draws must be at least 1, got {draws}", hint=None)
-        raise d.kind([d])
+        raise interventions.too_few_draws(None, draws=draws).error()
     ensure_jax()
     src = prior_draws(checked, bound, arrays, int(draws), seed)
     return _result(q, src, seed + 1, "prior")

@@ -14,7 +14,7 @@ import networkx as nx
 from docalc.dsl import ast
 from docalc.dsl.checker import literal_value
 from docalc.dsl.distributions import DISTRIBUTIONS
-from docalc.dsl.errors import DocalcError, diagnostic
+from docalc.dsl.errors import DocalcError, runtime
 from docalc.dsl.ir import CheckedModel, InterventionDef, Kind, Node
 from docalc.dsl.printer import print_expr
 
@@ -273,14 +273,8 @@ def _noise_error(nodes: list[Node], model: CheckedModel) -> DocalcError:
     ds = []
     for node in nodes:
         assert node.dist is not None
-        ds.append(diagnostic(
-            "E920", node.span, source_text=model.text,
-            detail=f"cannot compute the counterfactual of '{node.name}': its noise under "
-                   f"{node.dist.name} cannot be recovered from the observed value",
-            hint="counterfactuals need location-scale mechanisms (Normal, StudentT, Laplace, "
-                 "Cauchy, LogNormal, HalfNormal, HalfCauchy) or deterministic nodes for the "
-                 "nodes the intervention changes; use predict() or effect() for the "
-                 "interventional answer instead"))
+        ds.append(runtime.noise_not_recoverable(node.span, name=node.name, dist=node.dist.name)
+                  .with_source(model.text))
     return ds[0].kind(ds)
 
 

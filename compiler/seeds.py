@@ -9,7 +9,7 @@ from __future__ import annotations
 import operator
 from typing import Any
 
-from docalc.dsl.errors import error
+from docalc.dsl.errors import runtime
 
 LIMIT = 2**32
 
@@ -21,6 +21,5 @@ def check_seed(seed: Any) -> int:
     except TypeError:
         value = None
     if value is None or not 0 <= value < LIMIT:
-        raise error("E930", None, detail=f"seed must be a whole number from 0 to 2**32 - 1, "
-                    f"got {seed!r}", hint="pass an int such as seed=0")
+        raise runtime.bad_seed(None, value=seed).error()
     return value

@@ -33,7 +33,7 @@ import numpy as np
 
 from docalc.dsl import ast
 from docalc.dsl.distributions import CONSTRAINTS, DISTRIBUTIONS
-from docalc.dsl.errors import diagnostic
+from docalc.dsl.errors import interventions
 from docalc.dsl.ir import CheckedModel
 
 from .jax_setup import ensure_jax
@@ -43,11 +43,6 @@ from .slider_shortcuts import cancels, check_names, check_steps, delta_of, recom
 # one would parse as unary minus around the literal), and inside the support so the
 # template intervention passes the usual checks
 _TEMPLATE = {"positive": 1.0, "unit": 0.5, "interval": 0.5}
-
-
-def _error(code: str, **values: Any) -> Exception:
-    d = diagnostic(code, None, **values)
-    return d.kind([d])
 
 
 class EffectFunction:
@@ -286,22 +281,23 @@ class EffectFunction:
             if name not in self._slot:
                 from docalc.dsl.checker import suggest
 
-                raise _error("E603", detail=f"'{name}' is not a control of this effect "
-                             f"(controls: {', '.join(self.controls)})",
-                             hint=suggest(name, list(self.controls)))
+                raise interventions.not_a_control(
+                    None, name=name, controls=", ".join(self.controls),
+                    suggestion=suggest(name, list(self.controls))).error()
             try:
                 x = float(v)
             except (TypeError, ValueError):
-                raise _error("E603", detail=f"do({name} = ...) needs a number, got "
-                             f"{type(v).__name__}") from None
+                raise interventions.control_not_number(
+                    None, name=name, got=type(v).__name__).error() from None
             merged[name] = x
         from docalc.dsl.supports import outside_support
 
         for name, x in merged.items():
             support = self.supports[name]
             if not np.isfinite(x) or outside_support(support, np.asarray([x]))[0]:
-                raise _error("E602", name=name, value=repr(x), dist=self._dist_name(name),
-                             constraint=CONSTRAINTS.get(support, support))
+                raise interventions.do_outside_support(
+                    None, name=name, value=repr(x), dist=self._dist_name(name),
+                    constraint=CONSTRAINTS.get(support, support)).error()
             p[self._slot[name]] = x
         return p, merged
 

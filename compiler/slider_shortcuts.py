@@ -14,13 +14,8 @@ from typing import Any
 import networkx as nx
 
 from docalc.dsl import ast
-from docalc.dsl.errors import diagnostic
+from docalc.dsl.errors import interventions
 from docalc.dsl.ir import CheckedModel, Kind
-
-
-def _error(code: str, **values: Any) -> Exception:
-    d = diagnostic(code, None, **values)
-    return d.kind([d])
 
 
 def _names(e: ast.Expr) -> set[str]:
@@ -44,18 +39,16 @@ def check_names(checked: CheckedModel, outcome: str, controls: list[str]) -> Non
     from docalc.dsl.checker import suggest
 
     if not controls:
-        raise _error("E603", detail="an effect needs at least one control to intervene on",
-                     hint="e.g. controls=['b']")
+        raise interventions.effect_without_controls(None).error()
     for name in [outcome, *controls]:
         if name not in checked.names:
-            raise _error("E600", name=name, hint=suggest(name, checked.names))
+            raise interventions.do_undefined(None, name=name,
+                                             suggestion=suggest(name, checked.names)).error()
     if len(set(controls)) != len(controls):
         dup = next(c for c in controls if controls.count(c) > 1)
-        raise _error("E601", name=dup)
+        raise interventions.do_twice(None, name=dup).error()
     if outcome in controls:
-        raise _error("E603", detail=f"the outcome '{outcome}' is also a control: "
-                     "intervening on it fixes it, so it has no effect to show",
-                     hint="choose an outcome downstream of the controls")
+        raise interventions.outcome_is_control(None, name=outcome).error()
 
 
 

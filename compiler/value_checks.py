@@ -17,7 +17,7 @@ import numpy as np
 from docalc.dsl import ast
 from docalc.dsl.checker import const_value, literal_value
 from docalc.dsl.distributions import CONSTRAINTS, DISTRIBUTIONS
-from docalc.dsl.errors import diagnostic
+from docalc.dsl.errors import Diagnostic, interventions
 from docalc.dsl.printer import print_expr
 
 from .run_plan import Plan, Step, masked
@@ -193,30 +193,28 @@ def check_samples(plan: Plan, values: Mapping[str, Any]) -> None:
         raise_violations([c for c, _ in found], [v for _, v in found])
 
 
-def _violation(check: Check, where: str) -> tuple[str, str]:
-    """Return the message and hint for a broken check (``where`` says in which draws)."""
+def _violation(check: Check, where: str) -> Diagnostic:
+    """Return the diagnostic for a broken check (``where`` says in which draws)."""
     words = CONSTRAINTS[check.constraint]
     # a stochastic intervention's own parameter is reached by no other intervention (a
     # distribution's parameters never read the node it draws)
     own = check.param is not None and check.node in check.sources
     many = len(check.sources) > 1 and not own
-    cause = f"do({check.node} ~ {check.dist})" if own else \
-        f"the value{'s' if many else ''} do() gives {', '.join(check.sources)}"
+    node, dist, sources = check.node, check.dist, ", ".join(check.sources)
     if check.param is None:
-        return (f"{cause} {'are' if many else 'is'} outside the support of {check.node} ~ "
-                f"{check.dist}: {check.node} must be {words}, but is not {where}",
-                f"give {check.node} values that are {words}")
+        return interventions.values_outside_support(
+            None, node=node, dist=dist, sources=sources, many=many, constraint=words,
+            where=where)
     if check.constraint == "interval":
-        target = check.node if own else f"{check.node} ~ {check.dist}"
-        return (f"{cause} {'give' if many else 'gives'} {target} a high bound not above its "
-                f"low bound {where}", "keep low below high")
+        return interventions.bounds_crossed(None, node=node, dist=dist, sources=sources,
+                                            many=many, own=own, where=where)
     if own:
-        return (f"{cause} has an invalid {check.param}: {check.param} must be {words}, but "
-                f"is not {where}", f"give {check.node} a distribution whose {check.param} is "
-                f"{words}")
-    return (f"{cause} {'make' if many else 'makes'} {check.param} of {check.node} ~ "
-            f"{check.dist} invalid: {check.param} must be {words}, but is not {where}",
-            f"choose intervention values that keep {check.param} of {check.node} {words}")
+        return interventions.own_parameter_invalid(None, node=node, dist=dist,
+                                                   param=check.param, constraint=words,
+                                                   where=where)
+    return interventions.parameter_invalid(None, node=node, dist=dist, sources=sources,
+                                           many=many, param=check.param, constraint=words,
+                                           where=where)
 
 
 def raise_violations(checks: Sequence[Check], counts: Sequence[Any], *,
@@ -250,7 +248,6 @@ def raise_violations(checks: Sequence[Check], counts: Sequence[Any], *,
         if check.plate is not None:
             where = f"for up to {int(per_draw.max())} of the {check.units} units of plate " \
                     f"'{check.plate}', {where}"
-        detail, hint = _violation(check, where)
-        ds.append(diagnostic("E603", None, detail=detail, hint=hint))
+        ds.append(_violation(check, where))
     if ds:
         raise ds[0].kind(ds)

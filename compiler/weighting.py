@@ -33,7 +33,7 @@ import numpy as np
 
 from docalc.dsl import ast
 from docalc.dsl.distributions import CONSTRAINTS, DISTRIBUTIONS, in_support
-from docalc.dsl.errors import SamplingWarning, diagnostic
+from docalc.dsl.errors import SamplingWarning, interventions, runtime
 from docalc.dsl.ir import CheckedModel, DistCall, InterventionDef, Kind
 from docalc.dsl.printer import format_number, print_expr
 
@@ -63,11 +63,6 @@ class Evidence:
     mechanism: DistCall | None  # None for a data input column: nothing to weigh
 
 
-def _error(detail: str, hint: str | None = None, span: Any = None) -> Exception:
-    d = diagnostic("E702", span, detail=detail, hint=hint)
-    return d.kind([d])
-
-
 def evidence_of(checked: CheckedModel, conds: Sequence[ast.Observed]) -> list[Evidence]:
     """Check the conditions against the (intervened) model and return them as Evidence."""
     from .expr import compile_expr
@@ -77,12 +72,12 @@ def evidence_of(checked: CheckedModel, conds: Sequence[ast.Observed]) -> list[Ev
     for c in conds:
         node = checked.node(c.name)
         if c.name in seen:
-            raise _error(f"'{c.name}' is conditioned on twice", span=c.span)
+            raise interventions.conditioned_twice(c.span, name=c.name).error()
         seen.add(c.name)
         iv = checked.intervention(c.name)
         if iv is not None and iv.kind != "dist":
-            raise _error(f"'{c.name}' is set by do({iv}) and cannot also be observed",
-                         hint="drop the condition or the intervention on it", span=c.span)
+            raise interventions.condition_on_intervened(c.span, name=c.name,
+                                                        intervention=str(iv)).error()
         value = float(compile_expr(c.value)({}, None))
         if node.kind is Kind.DATA:
             # an exogenous input has no mechanism: observing it is setting it
@@ -90,13 +85,12 @@ def evidence_of(checked: CheckedModel, conds: Sequence[ast.Observed]) -> list[Ev
             continue
         mech = iv.dist if iv is not None else node.dist
         if mech is None:  # deterministic: the checker refuses these already
-            raise _error(f"cannot condition on deterministic node '{c.name}'", span=c.span)
+            raise runtime.condition_on_deterministic(c.span, name=c.name).error()
         spec = DISTRIBUTIONS[mech.name]
         if not in_support(spec.support, value):
-            raise _error(f"{c.name} = {format_number(value)} is outside the support of "
-                         f"{c.name} ~ {mech}: {c.name} must be {CONSTRAINTS[spec.support]}",
-                         hint="an impossible observation has no conditional expectation",
-                         span=c.span)
+            raise interventions.condition_outside_support(
+                c.span, name=c.name, value=format_number(value), dist=str(mech),
+                constraint=CONSTRAINTS[spec.support]).error()
         out.append(Evidence(c.name, value, c.value, node.plate, mech))
     return out
 
@@ -170,9 +164,8 @@ def weighted(src: Draws, target: ast.Expr, do: tuple[ast.Intervention, ...] | No
     ev_plates = {ev.plate for ev in evidence if ev.plate is not None}
     t_plates = {p for n in names if (p := checked.node(n).plate) is not None}
     if len(ev_plates) > 1 or (ev_plates and t_plates and t_plates != ev_plates):
-        raise _error("E[... | x = v] needs the target and the conditions on one plate (or "
-                     "global); got plates " + ", ".join(sorted(ev_plates | t_plates)),
-                     hint="condition and average within one plate")
+        raise interventions.conditions_mix_plates(
+            None, plates=", ".join(sorted(ev_plates | t_plates))).error()
     glob = any(ev.plate is None and ev.mechanism is not None for ev in evidence)
     cw = checked.with_interventions(
         InterventionDef(ev.name, "set", expr=ev.expr) for ev in evidence)
@@ -262,9 +255,7 @@ def _snis(logw: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _check(value: np.ndarray, ess: np.ndarray, label: str, per: str) -> None:
     if not np.all(np.isfinite(value)):
-        raise _error(f"the evidence {label} has zero probability in some {per}s of the model, "
-                     "so the conditional expectation is undefined there",
-                     hint="check the value against the node's distribution")
+        raise interventions.evidence_impossible_in_part(None, label=label, per=per).error()
     low = float(np.median(ess))
     if low < MIN_ESS:
         warnings.warn(f"likelihood weighting for {label}: median effective sample size "
@@ -277,9 +268,7 @@ def _resample(values: np.ndarray, logw: np.ndarray, n: int, seed: int, label: st
     """Systematic resampling of ``n`` values from the weighted pool."""
     top = np.max(logw)
     if not np.isfinite(top):
-        raise _error(f"the evidence {label} has zero probability under the model, so "
-                     f"E[{target} | {label}] is undefined",
-                     hint="check the value against the node's distribution")
+        raise interventions.evidence_impossible(None, label=label, target=target).error()
     w = np.exp(logw - top)
     w = w / w.sum()
     ess = 1.0 / np.sum(w**2)

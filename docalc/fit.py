@@ -68,11 +68,12 @@ class Fit:
         unknown = [v for v in var_names or () if v not in known]
         if unknown:
             from docalc.dsl.checker import suggest
-            from docalc.dsl.errors import error
+            from docalc.dsl.errors import names
 
-            raise error("E206", None, detail=f"not in the posterior: {', '.join(unknown)}",
-                        hint=suggest(unknown[0], map(str, known)) or
-                        f"the posterior holds {', '.join(map(str, known))}")
+            raise names.not_in_posterior(
+                None, names=", ".join(unknown),
+                suggestion=suggest(unknown[0], map(str, known)) or
+                f"the posterior holds {', '.join(map(str, known))}").error()
         return azs.summary(self.posterior, var_names=var_names, ci_prob=hdi_prob,
                            ci_kind="hdi", round_to="none")
 
@@ -115,10 +116,10 @@ class Fit:
 
         if outcome not in self.model.checked.names:
             from docalc.dsl.checker import suggest
-            from docalc.dsl.errors import error
+            from docalc.dsl.errors import names
 
-            raise error("E206", None, detail=f"unknown outcome '{outcome}'",
-                        hint=suggest(outcome, self.model.checked.names))
+            raise names.unknown_outcome(
+                None, name=outcome, suggestion=suggest(outcome, self.model.checked.names)).error()
         _check_prob(hdi_prob)
         return effect(self.draws, outcome, do, baseline, data, seed, hdi_prob)
 
@@ -150,7 +151,6 @@ def _check_prob(hdi_prob: Any) -> None:
     """Refuse an HDI probability outside (0, 1) before any work."""
     if isinstance(hdi_prob, bool) or not isinstance(hdi_prob, int | float) \
             or not 0 < hdi_prob < 1:
-        from docalc.dsl.errors import error
+        from docalc.dsl.errors import runtime
 
-        raise error("E930", None, detail=f"hdi_prob must be a number in (0, 1), got "
-                    f"{hdi_prob!r}", hint="e.g. hdi_prob=0.94")
+        raise runtime.bad_hdi_prob(None, value=hdi_prob).error()

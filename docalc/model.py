@@ -34,11 +34,9 @@ def compile(text: str, source: str = "<string>") -> Model:
         Every problem of the text at once, each with ``file:line:col``, line and caret.
     """
     if not isinstance(text, str):
-        from docalc.dsl.errors import diagnostic
+        from docalc.dsl.errors import runtime
 
-        d = diagnostic("E930", None, detail="model text must be a string, got "
-                       f"{type(text).__name__}", hint="use docalc.load(path) for a file")
-        raise d.kind([d])
+        raise runtime.model_text_type(None, got=type(text).__name__).error()
     return Model(check_text(text, source))
 
 

@@ -14,18 +14,13 @@ from typing import Any
 
 from . import ast
 from .checker import check_interventions
-from .errors import diagnostic
+from .errors import interventions as do_errors
 from .frontend import parse_interventions
 from .ir import CheckedModel
 from .spans import Span
 
 #: Where an intervention given as a Python value is: the API's ``do``, at no position.
 API_SPAN = Span(0, 0, 0, 0, "<do>")
-
-
-def _error(detail: str, hint: str | None = None) -> Exception:
-    d = diagnostic("E603", None, detail=detail, hint=hint)
-    return d.kind([d])
 
 
 def number(name: str, value: float) -> ast.SetValue:
@@ -37,7 +32,7 @@ def number(name: str, value: float) -> ast.SetValue:
         A value that is not finite.
     """
     if not math.isfinite(value):
-        raise _error(f"do({name} = {value}) is not a finite number")
+        raise do_errors.do_not_finite(None, name=name, value=str(value)).error()
     return ast.SetValue(name, ast.Num(float(value), API_SPAN), API_SPAN)
 
 
@@ -79,10 +74,7 @@ def label_error(model: CheckedModel, name: str, value: str) -> Exception | None:
     label = value.strip()
     if group is not None and label.isidentifier() and label not in model.names:
         # "A" would parse as an undefined node A; say what an index column takes
-        return _error(f"do({name} = {value!r}): the index column takes the code of a group "
-                      f"of plate '{group}' (0, 1, ...), not its label",
-                      hint=f"codes follow the order of the labels in fit.posterior's "
-                           f"'{group}' coordinate")
+        return do_errors.do_index_label(None, name=name, value=value, plate=group).error()
     return None
 
 

@@ -1,4 +1,4 @@
-"""The error catalogue: typed constructors, strict templates, the shims, and docs/errors.md."""
+"""The error catalogue: typed constructors, strict templates, retired codes, docs/errors.md."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def test_docs_page_is_up_to_date() -> None:
 
 def test_each_constructor_takes_exactly_its_template_values() -> None:
     for code, entry in errors.CATALOGUE.items():
-        if entry.legacy or entry.label:
+        if entry.label:
             continue
         params = inspect.signature(errors.CONSTRUCTORS[code]).parameters
         assert next(iter(params)) == "span", code
@@ -77,28 +77,19 @@ def test_syntax_labels_at_the_end_of_input() -> None:
     assert errors.syntax.missing_paren(None).message == "missing ')'"
 
 
-def test_legacy_shims_still_build_old_codes() -> None:
-    exc = errors.error("E603", None, detail="free text", hint="what to do")
-    assert isinstance(exc, docalc.DocalcInterventionError)
-    assert exc.diagnostics[0].code == "E603" and "free text" in str(exc)
-    # a typed code through the shim: `hint` fills its computed hint value
-    d = errors.diagnostic("E600", None, name="z", hint="did you mean 'y'?")
-    assert d.message == "do() names undefined variable 'z'"
-    assert d.hint == "did you mean 'y'?"
-    with pytest.raises(TypeError):
-        errors.error("E603", None, detail="x", name="y")
+def test_retired_codes_are_gone_and_never_reused() -> None:
+    # the free-text codes and their shims are gone; their numbers stay unused
+    assert not hasattr(errors, "error") and not hasattr(errors, "diagnostic")
+    assert not set(errors.RETIRED) & set(errors.CATALOGUE)
+    with pytest.raises(ValueError, match="retired"):
+        errors.base.entry("E603", errors.DocalcInterventionError, "x")(lambda span: None)
 
 
-def test_no_docalc_module_builds_a_free_text_code_outside_the_shim() -> None:
-    # the codes that had free text in these modules are gone from them for good
-    mine = [*(ROOT / "dsl").rglob("*.py"), ROOT / "docalc" / "cli.py",
-            *(ROOT / "docalc").glob("cli_*.py"),
-            *(ROOT / "compiler" / f for f in ("data.py", "identification.py", "identify.py",
-                                            "backdoor.py")),
-            ROOT / "widgets" / "render.py"]
+def test_no_docalc_module_builds_a_free_text_code() -> None:
+    # every diagnostic comes from a typed constructor: no code given by its number
+    mine = [p for d in ("dsl", "compiler", "docalc", "widgets") for p in (ROOT / d).rglob("*.py")]
+    assert len(mine) > 50
     for path in mine:
-        if path.parent.name == "errors":
-            continue
         text = path.read_text("utf-8")
-        assert not re.search(r"\b(error|diagnostic)\(\s*\"E\d", text), path
+        assert not re.search(r"\b(error|diagnostic|Diagnostic)\(\s*\"E\d", text), path
         assert "DocalcError(\"" not in text and "CLIError(" not in text, path

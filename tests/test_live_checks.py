@@ -59,12 +59,12 @@ def test_refused_like_fit_effect(fit, outcome: str, control: str, good: float, b
                                  needle: str) -> None:
     with pytest.raises(DocalcInterventionError, match=needle) as ref:
         fit.effect(outcome, do={control: bad})
-    assert ref.value.diagnostics[0].code == "E603"
+    assert ref.value.diagnostics[0].code == "E624"  # parameter_invalid
     f = effect_function(fit, outcome, [control])
     for call in (f, f.average, f.average_device):
         with pytest.raises(DocalcInterventionError, match=needle) as info:
             call({control: bad})
-        assert info.value.diagnostics[0].code == "E603"
+        assert info.value.diagnostics[0].code == "E624"  # parameter_invalid
         assert "of 400 draws" in str(info.value)
 
 

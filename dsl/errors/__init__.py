@@ -9,9 +9,8 @@ node, so every message names its place::
 The constructors live in one module per family: ``syntax`` (E1xx and the E8xx limits),
 ``names`` (E2xx names, E3xx cycles, E5xx plates), ``distributions`` (E4xx),
 ``interventions`` (E6xx and the E7xx queries), ``data`` (E90x, E96x-E98x), ``runtime``
-(E91x-E95x) and ``files`` (E0xx); ``hints`` builds "did you mean" hints, ``legacy``
-keeps the old ``error(code, ...)`` for modules not yet converted, and ``docs`` writes
-docs/errors.md, which lists every code.
+(E91x-E95x) and ``files`` (E0xx); ``hints`` builds "did you mean" hints, and ``docs``
+writes docs/errors.md, which lists every code (and the retired ones, never reused).
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from .base import (
     CATALOGUE,
     CONSTRUCTORS,
     MESSAGE_CODE,
+    RETIRED,
     DataWarning,
     Diagnostic,
     DocalcConditioningError,
@@ -50,17 +50,16 @@ from .base import (
     caret_lines,
     raise_diagnostics,
 )
-from .legacy import LEGACY, diagnostic, error
 from .runtime import missing_extra
 
 __all__ = [
-    "AT_END", "CATALOGUE", "CONSTRUCTORS", "LEGACY", "MESSAGE_CODE", "DataWarning",
+    "AT_END", "CATALOGUE", "CONSTRUCTORS", "MESSAGE_CODE", "RETIRED", "DataWarning",
     "Diagnostic", "DocalcConditioningError", "DocalcCounterfactualError", "DocalcCycleError",
     "DocalcDataError", "DocalcDistributionError", "DocalcError", "DocalcExtraError",
     "DocalcFileError", "DocalcGraphvizError", "DocalcInferenceError", "DocalcInterventionError",
     "DocalcLimitError", "DocalcModelError", "DocalcNameError", "DocalcPlateError",
     "DocalcQueryError", "DocalcRuntimeError", "DocalcSyntaxError", "DocalcWarning", "Entry",
-    "Label", "NotIdentifiableWarning", "SamplingWarning", "caret_lines", "data", "diagnostic",
-    "distributions", "error", "files", "interventions", "missing_extra", "names",
+    "Label", "NotIdentifiableWarning", "SamplingWarning", "caret_lines", "data",
+    "distributions", "files", "interventions", "missing_extra", "names",
     "raise_diagnostics", "runtime", "syntax",
 ]

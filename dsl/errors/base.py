@@ -256,8 +256,6 @@ class Entry:
     label : bool
         A syntax label: message and hint are literal text (no fields), and the message
         starts with AT_END when the error is at the end of the input.
-    legacy : bool
-        A free-text entry kept only for the old ``error(code, ...)`` shim; to be removed.
     """
 
     code: str
@@ -267,7 +265,6 @@ class Entry:
     constructor: str = ""
     about: str = ""
     label: bool = False
-    legacy: bool = False
 
     @functools.cached_property
     def fields(self) -> frozenset[str]:
@@ -301,6 +298,16 @@ def _fields(template: str) -> frozenset[str]:
 
 
 CATALOGUE: dict[str, Entry] = {}
+#: Codes that once carried free text, by what they covered; never reused.
+RETIRED: dict[str, str] = {
+    "E206": "unknown names in API calls (now E207-E209)",
+    "E603": "interventions refused at run time (now E608-E624)",
+    "E702": "queries refused at run time (now E712, E714-E719 and E912)",
+    "E910": "a data column for a deterministic node (now E913)",
+    "E911": "a data column for an intervened node (now E914)",
+    "E920": "counterfactuals refused at run time (now E921, E922)",
+    "E930": "inference settings and model text refused (now E931-E939, E951)",
+}
 CONSTRUCTORS: dict[str, Callable[..., Diagnostic]] = {}
 P = ParamSpec("P")
 Values = Mapping[str, object] | None
@@ -309,6 +316,8 @@ Values = Mapping[str, object] | None
 def _register(found: Entry, build: Callable[..., Diagnostic]) -> None:
     if found.code in CATALOGUE:
         raise ValueError(f"catalogue code {found.code} is declared twice")
+    if found.code in RETIRED:
+        raise ValueError(f"catalogue code {found.code} is retired: {RETIRED[found.code]}")
     CATALOGUE[found.code] = found
     CONSTRUCTORS[found.code] = build
 

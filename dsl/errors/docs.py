@@ -6,7 +6,7 @@ drift from the code.
 
 from __future__ import annotations
 
-from . import CATALOGUE, base
+from . import CATALOGUE, RETIRED, base
 
 INTRO = """\
 # Errors
@@ -39,8 +39,8 @@ queries, E8xx size limits. Run-time errors: E0xx files; in E9xx the tens say the
 sub-family: E90x the data table, E91x conditioning, E92x counterfactuals, E93x inference,
 E94x Graphviz, E95x optional packages, E96x data values, E97x units (plate sizes, `n`),
 E98x tables given to `backdoor`. A new code takes the next free number of its family
-(or sub-family); codes are never reused, so the legacy codes below stay retired once
-their callers are converted.
+(or sub-family; inference, E93x being full, goes on at E951); codes are never reused, so
+the retired codes below stay retired.
 
 ## Adding an error
 
@@ -52,12 +52,11 @@ and regenerate this page. A missing or unexpected template value raises `KeyErro
 `TypeError`: it is a bug, never a blank in the message. Codes are never reused.
 """
 
-LEGACY_NOTE = """\
-## Legacy codes
+RETIRED_NOTE = """\
+## Retired codes
 
-These free-text codes are still built through the old `error(code, ...)` /
-`diagnostic(code, ...)` functions by modules not yet converted; they are to be replaced by
-the typed codes above and removed.
+These codes once carried free text; the typed codes above replaced them, and they are
+never reused.
 """
 
 _CLASS_ORDER = (
@@ -82,7 +81,7 @@ def _when(e: base.Entry) -> str:
 
 
 def catalogue_markdown() -> str:
-    """Return docs/errors.md: the classes, then every code by class, then legacy codes."""
+    """Return docs/errors.md: the classes, then every code by class, then the retired codes."""
     out = [INTRO]
     out.append("## Classes\n")
     out.append("| class | base | what it covers |")
@@ -92,7 +91,7 @@ def catalogue_markdown() -> str:
             else "DocalcRuntimeError"
         out.append(f"| `{cls.__name__}` | `{family}` | {_cell(cls.__doc__).split('.')[0]} |")
     out.append("")
-    entries = sorted((e for e in CATALOGUE.values() if not e.legacy), key=lambda e: e.code)
+    entries = sorted(CATALOGUE.values(), key=lambda e: e.code)
     for cls in _CLASS_ORDER:
         mine = [e for e in entries if e.cls is cls]
         if not mine:
@@ -104,11 +103,11 @@ def catalogue_markdown() -> str:
             out.append(f"| {e.code} | `{e.constructor}` | {_cell(e.message)} | "
                        f"{_cell(e.hint)} | {_when(e)} |")
         out.append("")
-    out.append(LEGACY_NOTE)
-    out.append("| code | class | still used by |")
-    out.append("| --- | --- | --- |")
-    for e in sorted((e for e in CATALOGUE.values() if e.legacy), key=lambda e: e.code):
-        out.append(f"| {e.code} | `{e.cls.__name__}` | {_cell(e.about)} |")
+    out.append(RETIRED_NOTE)
+    out.append("| code | what it covered |")
+    out.append("| --- | --- |")
+    for code, about in sorted(RETIRED.items()):
+        out.append(f"| {code} | {_cell(about)} |")
     return "\n".join(out) + "\n"
 
 

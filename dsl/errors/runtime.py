@@ -6,6 +6,8 @@ packages E95x.
 
 from __future__ import annotations
 
+import math
+
 from ..spans import Span
 from .base import (
     DocalcConditioningError,
@@ -72,6 +74,51 @@ def bad_seed(span: Span | None, *, value: object) -> None:
        "use docalc.load(path) for a file")
 def model_text_type(span: Span | None, *, got: str) -> None:
     """Report ``docalc.compile(...)`` given something that is not text."""
+
+
+@entry("E934", DocalcInferenceError, "{label} must be {what}, got {value!r}")
+def not_whole(span: Span | None, *, label: str, value: object, minimum: int
+              ) -> dict[str, object]:
+    """Report an inference count (``draws=2.5``, ``tune=-1``) below minimum or fractional."""
+    what = "a positive whole number" if minimum == 1 else f"a whole number >= {minimum}"
+    return {"label": label, "what": what, "value": value}
+
+
+@entry("E935", DocalcInferenceError, "{label} must be a number {bounds}, got {value!r}")
+def not_in_range(span: Span | None, *, label: str, value: object, low: float, high: float
+                 ) -> dict[str, object]:
+    """Report an inference setting (``target_accept=1.5``) outside (low, high); high may be inf."""
+    bounds = f"in ({low:g}, {high:g})" if math.isfinite(high) else f"greater than {low:g}"
+    return {"label": label, "bounds": bounds, "value": value}
+
+
+@entry("E936", DocalcInferenceError, "unknown method {method!r}", "use 'nuts' or 'svi'")
+def unknown_method(span: Span | None, *, method: object) -> None:
+    """Report ``fit(method="mcmc")``."""
+
+
+@entry("E937", DocalcInferenceError, "unknown guide {guide!r}", "use one of {guides}")
+def unknown_guide(span: Span | None, *, guide: object, guides: str) -> None:
+    """Report ``fit(method="svi", guide=...)`` naming no guide."""
+
+
+@entry("E938", DocalcInferenceError, "the model has no data to fit",
+       "call model.observe(data).fit(), or use sample_prior()")
+def no_data_to_fit(span: Span | None) -> None:
+    """Report ``fit()`` on a model that observes nothing."""
+
+
+@entry("E939", DocalcInferenceError, "every stochastic node is observed or intervened on: "
+       "there is nothing to infer")
+def nothing_to_infer(span: Span | None) -> None:
+    """Report ``fit()`` on a model without latent stochastic nodes."""
+
+
+@entry("E951", DocalcInferenceError, "latent discrete node(s) {names} cannot be inferred: NUTS "
+       "and SVI need continuous unknowns", "give {first} a data column, or model it with a "
+       "continuous distribution (e.g. a Beta probability instead of a Bernoulli draw)")
+def latent_discrete(span: Span | None, *, names: str, first: str) -> None:
+    """Report ``fit()`` on a model with unobserved discrete nodes (E93x is full: E951 on)."""
 
 
 @entry("E941", DocalcGraphvizError, "the Python package 'graphviz' is not installed",
