@@ -14,6 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .inference import count_trace
+from .limits import check_values
 from .lowering import make_forward
 from .run_plan import Plan
 from .seeds import check_seed
@@ -49,11 +50,23 @@ def _forward(plan: Plan) -> tuple[Callable[..., Any], tuple[Check, ...]]:
 
 def forward(plan: Plan, *, seed: int, n_draws: int, draws: Mapping[str, np.ndarray],
             shared: Mapping[str, np.ndarray], params: Any, arrays: Mapping[str, Any],
-            keep: list[str] | None = None) -> dict[str, np.ndarray]:
+            keep: list[str] | None = None, what: str = "the forward run",
+            fix: str = "use fewer draws or units") -> dict[str, np.ndarray]:
     """Run the plan once per draw; ``draws`` have a leading draw axis, ``shared`` not.
 
     Returns the kept nodes' values with a leading draw axis, as NumPy arrays.
+
+    Raises
+    ------
+    DocalcSizeError
+        Before anything runs, when the kept values of all draws (or one draw's values of
+        every node) would exceed the memory limit; ``what`` and ``fix`` word the message.
     """
+    sizes = plan.size
+    kept = [st.node.plate for st in plan.steps if keep is None or st.name in keep]
+    check_values(what, n_draws, kept, sizes, fix)
+    # a batch holds at least one whole draw of every node, however few are kept
+    check_values(what, 1, [st.node.plate for st in plan.steps], sizes, fix)
     fn, checks = _forward(plan)
     keys = draw_keys(seed, n_draws)
     params = jnp.asarray(params, dtype=jnp.float32)

@@ -5,6 +5,7 @@ Every problem names its column and rows; nothing here imports JAX.
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -77,7 +78,9 @@ def bind(model: CheckedModel, data: DataLike | None, *, n: int | None = None,
     known_labels : mapping, optional
         Labels of group plates already factorized (by a fit): new data must use them.
     """
-    if n is not None and (isinstance(n, bool) or not float(n).is_integer() or int(n) < 1):
+    if n is not None and (isinstance(n, bool) or not isinstance(n, numbers.Real)
+                          or not float(n).is_integer() or int(n) < 1):
+        # a string "5" is refused as seed="5" is: the API takes numbers
         raise errors.bad_n(None, n=n).error()
     cols, index = _as_columns(data) if data is not None else ({}, None)
     nodes = {nd.name: nd for nd in model.nodes}

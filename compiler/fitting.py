@@ -87,6 +87,7 @@ def fit(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndar
     if discrete:
         raise runtime.latent_discrete(None, names=", ".join(discrete),
                                       first=discrete[0]).error()
+    _check_size(plan, bound.sizes, method, chains, tune, draws)
     ensure_jax()
     from . import inference
 
@@ -128,6 +129,23 @@ def fit(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndar
         free = [st.name for st in latent if st.name in values]
         _diagnose(result, chains, free)
     return result
+
+
+def _check_size(plan: Any, sizes: Mapping[str, int], method: str, chains: int, tune: int,
+                draws: int) -> None:
+    """Refuse a fit whose draws would not fit in memory, before compiling or sampling."""
+    from .limits import check_values
+
+    kept = [st.node.plate for st in plan.steps if not st.observed and st.mode != "data"]
+    if method == "nuts":
+        what = f"fit(chains={chains}, tune={tune}, draws={draws})"
+        # the sampler's loop keeps every iteration's latent values, warm-up included
+        check_values(what, chains * (tune + draws),
+                     [st.node.plate for st in latent_steps(plan)], sizes,
+                     "lower chains, tune or draws")
+        check_values(what, chains * draws, kept, sizes, "lower chains or draws")
+    else:
+        check_values(f"fit(method='svi', draws={draws})", draws, kept, sizes, "lower draws")
 
 
 def latent_steps(plan: Any) -> list[Any]:

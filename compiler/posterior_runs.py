@@ -46,7 +46,9 @@ class Scenario:
 
         return forward(self.plan, seed=seed, n_draws=self.n_draws, draws=self.draws,
                        shared=self.shared, params=literal_params(self.checked, self.plan),
-                       arrays=self.arrays, keep=keep or self.keep)
+                       arrays=self.arrays, keep=keep or self.keep,
+                       what=f"a run over {self.n_draws:,} posterior draws",
+                       fix="ask for fewer var_names, or thin the posterior's draws")
 
 
 def outcomes(checked: CheckedModel, observed: Iterable[str]) -> list[str]:

@@ -143,7 +143,8 @@ def prior_draws(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str,
     shared = data_mod.as_arrays(checked, bound)
     plan = forward_plan(checked, bound.sizes, given=bound.names)
     values = forward(plan, seed=seed, n_draws=draws, draws={}, shared=shared,
-                     params=literal_params(checked, plan), arrays=arrays)
+                     params=literal_params(checked, plan), arrays=arrays,
+                     what=f"the query's {draws:,} prior draws", fix="lower draws")
     values = {k: v for k, v in values.items() if checked.node(k).kind is not Kind.DATA}
     post = tree({"posterior": dataset(checked, split_chains(values, 1), bound.coords)})
     return Draws(checked, bound, arrays, post, prior=True)

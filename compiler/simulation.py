@@ -63,7 +63,9 @@ def simulate(checked: CheckedModel, arrays: Arrays, *, n: int | None, seed: int,
     bound, shared = prepare(checked, arrays, data, n)
     plan = forward_plan(checked, bound.sizes, given=bound.names)
     values = forward(plan, seed=seed, n_draws=1, draws={}, shared=shared,
-                     params=literal_params(checked, plan), arrays=arrays)
+                     params=literal_params(checked, plan), arrays=arrays,
+                     what=f"simulate(n={n})" if n is not None else "simulate()",
+                     fix="lower n" if n is not None else "use fewer units")
     return _frame(checked, {k: v[0] for k, v in values.items()}, bound)
 
 
@@ -109,7 +111,9 @@ def sample_prior(checked: CheckedModel, arrays: Arrays, *, draws: int, n: int | 
     bound, shared = prepare(checked, arrays, data, n)
     plan = forward_plan(checked, bound.sizes, given=bound.names)
     values = forward(plan, seed=seed, n_draws=draws, draws={}, shared=shared,
-                     params=literal_params(checked, plan), arrays=arrays)
+                     params=literal_params(checked, plan), arrays=arrays,
+                     what=f"sample_prior(draws={draws}" + (f", n={n})" if n is not None else ")"),
+                     fix="lower draws or n")
     values = {k: v[None] for k, v in values.items() if checked.node(k).kind is not Kind.DATA}
     groups = {"prior": dataset(checked, values, bound.coords)}
     inputs = {k: v for k, v in bound.columns.items() if checked.node(k).kind is Kind.DATA}

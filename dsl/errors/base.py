@@ -120,6 +120,14 @@ class DocalcGraphvizError(DocalcRuntimeError):
     """The Graphviz ``dot`` program is missing or failed."""
 
 
+class DocalcArgumentError(DocalcRuntimeError):
+    """An argument of an API call of the wrong type: a number where a name goes, a dict for a table."""
+
+
+class DocalcSizeError(DocalcRuntimeError):
+    """A run whose results would not fit in memory (draws x units x nodes over the limit)."""
+
+
 class DocalcExtraError(DocalcRuntimeError, ImportError):
     """A feature used without the optional packages it needs (an extra of docalc).
 
@@ -140,7 +148,15 @@ class SamplingWarning(DocalcWarning):
 
 
 class DataWarning(DocalcWarning):
-    """Data columns that the model does not use."""
+    """Data the model does not use as given: unknown or replaced columns, empty groups."""
+
+
+class LatentWarning(DataWarning):
+    """Unit-level stochastic nodes without a data column, inferred per unit (latent).
+
+    Legitimate (a latent confounder, a measurement model), but also what a misspelt or
+    missing column looks like; a ``DataWarning``, so filtering those filters these too.
+    """
 
 
 @dataclass(frozen=True)

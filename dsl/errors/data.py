@@ -6,7 +6,7 @@ Columns and rows are named in the message; there is no place in the text.
 from __future__ import annotations
 
 from ..spans import Span
-from .base import DocalcDataError, entry
+from .base import DocalcDataError, DocalcSizeError, entry
 
 _LEAVE_N_OUT = "leave n out"
 
@@ -157,6 +157,16 @@ def n_disagrees(span: Span | None, *, n: object, what: str, rows: int, plate: st
     """Report ``n`` and the data size a plate differently."""
 
 
+@entry("E974", DocalcSizeError, "{what} would hold {values:,} values ({gib:.3g} GiB) in memory: "
+       "{detail}; the limit is {limit:,} values", "{fix}; the limit is the DOCALC_MAX_VALUES "
+       "environment variable (see docs/limits.md)")
+def run_too_large(span: Span | None, *, what: str, values: int, detail: str, limit: int,
+                  fix: str) -> dict[str, object]:
+    """Report a run (``simulate(n=10**12)``, draws x units) too large to hold, before allocating."""
+    return {"what": what, "values": values, "gib": values * 4 / 2**30, "detail": detail,
+            "limit": limit, "fix": fix}
+
+
 # -- tables for backdoor() --------------------------------------------------------------------
 @entry("E980", DocalcDataError, "column {name!r} is not in the table; its columns are: "
        "{columns}")
@@ -192,6 +202,12 @@ def outcome_value_absent(span: Span | None, *, value: object, column: object,
        "column is not numeric; give the outcome value whose probability you want instead")
 def outcome_not_numeric(span: Span | None, *, column: object) -> None:
     """Report the mean of a text outcome."""
+
+
+@entry("E987", DocalcDataError, "backdoor() needs the table as a pandas DataFrame, got {got}",
+       "{fix}")
+def table_type(span: Span | None, *, got: str, fix: str) -> None:
+    """Report ``backdoor`` given a dict, a list or an array instead of a DataFrame."""
 
 
 @entry("E986", DocalcDataError, "positivity fails: no row of the stratum {where} has "

@@ -65,6 +65,7 @@ _CLASS_ORDER = (
     base.DocalcQueryError, base.DocalcLimitError, base.DocalcDataError,
     base.DocalcConditioningError, base.DocalcCounterfactualError, base.DocalcInferenceError,
     base.DocalcFileError, base.DocalcGraphvizError, base.DocalcExtraError,
+    base.DocalcArgumentError, base.DocalcSizeError,
 )
 
 

@@ -108,3 +108,16 @@ def cannot_write(span: Span | None, *, why: str) -> None:
        "use a file name ending in {suffixes}")
 def wrong_output_suffix(span: Span | None, *, what: str, suffixes: str) -> None:
     """Report ``fit -o post.csv``: the output must be a netCDF file."""
+
+
+@entry("E018", DocalcFileError, "the data are not the data the posterior was fitted to: {what}",
+       "leave --data out to use the data saved in the posterior, or refit to these data: "
+       "`docalc fit MODEL --data DATA -o POSTERIOR`")
+def posterior_data_differ(span: Span | None, *, what: str) -> None:
+    """Report data given with a posterior that differ from the data saved in it (column, rows)."""
+
+
+@entry("E019", DocalcFileError, "is too large to read: more than {limit:,} bytes",
+       "the limit is the DOCALC_MAX_FILE_BYTES environment variable (see docs/limits.md)")
+def file_too_large(span: Span | None, *, limit: int) -> None:
+    """Report a data file (or a device such as /dev/zero) larger than the limit on reading one."""

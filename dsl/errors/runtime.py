@@ -10,6 +10,7 @@ import math
 
 from ..spans import Span
 from .base import (
+    DocalcArgumentError,
     DocalcConditioningError,
     DocalcCounterfactualError,
     DocalcError,
@@ -119,6 +120,25 @@ def nothing_to_infer(span: Span | None) -> None:
        "continuous distribution (e.g. a Beta probability instead of a Bernoulli draw)")
 def latent_discrete(span: Span | None, *, names: str, first: str) -> None:
     """Report ``fit()`` on a model with unobserved discrete nodes (E93x is full: E951 on)."""
+
+
+@entry("E952", DocalcArgumentError, "{argument} must be {expected}, got {got}")
+def argument_type(span: Span | None, *, argument: str, expected: str, value: object
+                  ) -> dict[str, object]:
+    """Report an API argument of the wrong type (``identify(3, "y")``, ``var_names=5``)."""
+    text = repr(value)
+    if len(text) > 60:  # a whole DataFrame's repr would bury the message
+        text = text[:57] + "..."
+    return {"argument": argument, "expected": expected,
+            "got": f"{text} ({type(value).__name__})"}
+
+
+@entry("E953", DocalcInferenceError, "no stochastic node is observed: the data bind only the "
+       "`data` input(s) {inputs}, so the fit would return the prior as the posterior",
+       "give a column for a stochastic node ({nodes}); for the prior itself use "
+       "sample_prior(data=...)")
+def nothing_observed(span: Span | None, *, inputs: str, nodes: str) -> None:
+    """Report ``fit()`` whose data hold only ``data`` inputs: nothing to condition on."""
 
 
 @entry("E941", DocalcGraphvizError, "the Python package 'graphviz' is not installed",
