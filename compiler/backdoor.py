@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from docalc.dsl.errors import data as errors
+from docalc.dsl.errors import runtime
 
 #: How many distinct values an error message lists before it stops.
 _SHOWN_VALUES = 10
@@ -102,7 +103,7 @@ def backdoor(
         treatment value (positivity fails, and the formula is undefined there).
 
     """
-    keys = [adjust] if isinstance(adjust, str) else list(adjust)
+    keys = _arguments(table, treatment, outcome, adjust)
     data = _used_rows(table, treatment, outcome, keys)
     treated = data[treatment] == treatment_value
     if not treated.any():
@@ -121,6 +122,31 @@ def backdoor(
     adjusted = float((strata["p_stratum"] * strata["conditional"]).sum())
     return BackdoorResult(adjusted, naive, treatment, outcome, tuple(keys), treatment_value,
                           outcome_value, strata)
+
+
+def _arguments(table: object, treatment: object, outcome: object,
+               adjust: object) -> list[str]:
+    """Refuse arguments of the wrong type; return the adjustment columns as a list."""
+    if not isinstance(table, pd.DataFrame):
+        fix = ("pass pd.DataFrame(table)" if isinstance(table, dict)
+               else "read the table with pandas, e.g. pd.read_csv(path)")
+        raise errors.table_type(None, got=type(table).__name__, fix=fix).error()
+    for argument, value in (("treatment", treatment), ("outcome", outcome)):
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            # (integer labels are pandas' own column names for a table built from an array)
+            raise runtime.argument_type(None, argument=argument,
+                                        expected="a column name", value=value).error()
+    if isinstance(adjust, str | int) and not isinstance(adjust, bool):
+        return [adjust]  # type: ignore[list-item]
+    if not isinstance(adjust, Sequence | set | frozenset):
+        raise runtime.argument_type(None, argument="adjust", expected="a column name or a "
+                                    "list of column names", value=adjust).error()
+    keys = list(adjust)
+    for key in keys:
+        if not isinstance(key, str | int) or isinstance(key, bool):
+            raise runtime.argument_type(None, argument="each of adjust",
+                                        expected="a column name", value=key).error()
+    return keys
 
 
 def _used_rows(table: pd.DataFrame, treatment: str, outcome: str, keys: list[str]) -> pd.DataFrame:

@@ -206,6 +206,13 @@ def _to_array(name: str, raw: Any, node: Node) -> np.ndarray:
             return np.asarray(raw, dtype=object)
     if isinstance(raw, pd.Series) and isinstance(raw.dtype, pd.CategoricalDtype):
         raise errors.categorical_column(None, name=name).error()
+    kind = getattr(getattr(raw, "dtype", None), "kind", None) or np.asarray(raw).dtype.kind
+    if kind in "cmM":
+        # complex numbers would lose their imaginary part, dates become nanoseconds: both
+        # silently, as floats
+        sample = np.ravel(np.asarray(raw, dtype=object))[:1]
+        raise errors.non_numeric(None, name=name,
+                                 sample=sample[0] if sample.size else None).error()
     try:
         arr = np.asarray(raw, dtype=float)
     except (TypeError, ValueError):

@@ -15,6 +15,7 @@ from typing import Any
 import networkx as nx
 
 from docalc.dsl.distributions import DISTRIBUTIONS
+from docalc.dsl.errors import runtime
 from docalc.dsl.ir import CheckedModel, DistCall, InterventionDef, Kind
 from docalc.dsl.printer import print_expr
 
@@ -197,24 +198,33 @@ def graph_spec(
 
     Raises
     ------
-    ValueError
+    DocalcArgumentError
         For an unknown role, or a role, observed name, treatment or outcome that is not
-        a node of the model.
+        a node of the model (also a ValueError, as before).
 
     """
-    names = set(model.names)
-    observed = frozenset(observed)
-    _require_nodes(names, observed, "observed")
+    from .arguments import known, names
+
+    observed = frozenset(names("observed", observed))
+    known("observed", observed, model.names)
     all_roles: dict[str, str] = {}
     if treatment is not None or outcome is not None:
         if treatment is None or outcome is None:
-            raise ValueError("give both treatment and outcome to derive roles")
+            missing = "treatment" if treatment is None else "outcome"
+            raise runtime.argument_type(None, argument=missing, expected="given with "
+                                        f"{'outcome' if treatment is None else 'treatment'} "
+                                        "to derive roles", value=None).error()
         all_roles.update(roles_for(model, treatment, outcome))
+    if roles is not None and not isinstance(roles, Mapping):
+        raise runtime.argument_type(None, argument="roles", expected="a dict of node names to "
+                                    "roles", value=roles).error()
     all_roles.update(roles or {})
-    _require_nodes(names, all_roles, "roles")
-    bad = sorted(r for r in all_roles.values() if r not in ROLES)
-    if bad:
-        raise ValueError(f"unknown role {bad[0]!r}; roles are {', '.join(ROLES)}")
+    known("roles", names("roles", list(all_roles)), model.names)
+    for node, role in all_roles.items():
+        if role not in ROLES:
+            raise runtime.argument_type(None, argument=f"the role of '{node}' (unknown role)",
+                                        expected="one of " + ", ".join(ROLES),
+                                        value=role).error()
 
     ivs = {i.name: i for i in model.interventions} if intervened else {}
     nodes = tuple(
@@ -276,12 +286,6 @@ def _mechanism(kind: Kind, dist: DistCall | None) -> str:
     return "Deterministic" if kind is Kind.DETERMINISTIC else "Data"
 
 
-def _require_nodes(names: set[str], given: Iterable[str], what: str) -> None:
-    unknown = sorted(set(given) - names)
-    if unknown:
-        raise ValueError(f"{what} names {', '.join(map(repr, unknown))}, not node(s) of the model")
-
-
 def roles_for(model: CheckedModel, treatment: str, outcome: str) -> dict[str, str]:
     """Return the causal roles of nodes for a treatment and an outcome on the factual graph.
 
@@ -304,10 +308,11 @@ def roles_for(model: CheckedModel, treatment: str, outcome: str) -> dict[str, st
         Node name to ``"treatment"``, ``"outcome"``, ``"confounder"`` or ``"mediator"``.
 
     """
+    from .arguments import known, name
+
     g = model.graph(intervened=False)
-    for name in (treatment, outcome):
-        if name not in g:
-            raise ValueError(f"{name!r} is not a node of the model")
+    known("treatment and outcome", [name("treatment", treatment), name("outcome", outcome)],
+          model.names)
     without_t = g.subgraph(set(g) - {treatment})
     common = nx.ancestors(g, treatment) & nx.ancestors(without_t, outcome)
     nearest = set()

@@ -25,6 +25,10 @@ def identify_model(model: CheckedModel, treatment: str, outcome: str,
 
     ``observed`` defaults to every unit-level node.
     """
+    from .arguments import name as name_arg
+
+    name_arg("treatment", treatment)
+    name_arg("outcome", outcome)
     g = unit_graph(model)
     units = list(g.nodes)  # type: ignore[attr-defined]
     for role, name in (("treatment", treatment), ("outcome", outcome)):

@@ -58,6 +58,11 @@ def apply(model: CheckedModel, arrays: Mapping[str, np.ndarray], do: DoLike,
             raise interventions.do_type(None, got=type(do).__name__).error()
         items.update(do)
     items.update(kw or {})
+    for key in items:
+        if not isinstance(key, str):
+            from .arguments import name
+
+            name("a key of do()", key)
     model, rest = from_values(model, items, text, parsed)
     arrays = dict(arrays)
     array_ivs: list[InterventionDef] = []

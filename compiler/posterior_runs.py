@@ -89,12 +89,12 @@ def scenario(source: Draws, do: Any, data: Any, var_names: str | list[str] | Non
     -------
     Scenario
     """
+    from .arguments import names
     from .interventions import apply, check_array_shapes
 
     checked, arrays = apply(source.checked, source.arrays, do)
-    if isinstance(var_names, str):
-        var_names = [var_names]  # one name, as ArviZ and PyMC accept it
     if var_names is not None:
+        var_names = names("var_names", var_names)  # one name too, as ArviZ and PyMC take it
         unknown = [v for v in var_names if v not in checked.names]
         if unknown:
             from docalc.dsl.checker import suggest

@@ -38,6 +38,9 @@ PRIOR_UNITS = 1000
 
 
 def _lookup(checked: CheckedModel, name: str) -> QueryDef:
+    from .arguments import name as name_arg
+
+    name_arg("query", name)
     try:
         return checked.query(name)
     except KeyError:
@@ -114,9 +117,12 @@ def evaluate_prior(checked: CheckedModel, bound: Bound | None,
         As :func:`evaluate`, with one chain of ``draws`` draws.
 
     """
+    from .fitting import whole
+
     q = _lookup(checked, name)
-    if int(draws) < 1:
+    if isinstance(draws, int | float) and not isinstance(draws, bool) and draws < 1:
         raise interventions.too_few_draws(None, draws=draws).error()
+    draws = whole("draws", draws, 1)  # "5" and 2.5 are refused, not read as 5 and 2
     ensure_jax()
     src = prior_draws(checked, bound, arrays, int(draws), seed)
     return _result(q, src, seed + 1, "prior")

@@ -61,9 +61,11 @@ class Fit:
         """Posterior summary: mean, sd, HDI bounds, ESS and R-hat (arviz-stats)."""
         import arviz_stats as azs
 
+        from docalc.compiler.arguments import names as names_of
+
         _check_prob(hdi_prob)
-        if isinstance(var_names, str):
-            var_names = [var_names]  # as ArviZ reads a single name
+        if var_names is not None:
+            var_names = names_of("var_names", var_names)  # one name too, as ArviZ reads it
         known = list(self.posterior["posterior"].data_vars)
         unknown = [v for v in var_names or () if v not in known]
         if unknown:
@@ -112,8 +114,10 @@ class Fit:
         ``effect`` holding the per-unit effect ``<outcome>`` and its average over units
         ``<outcome>_mean``, and group ``summary`` (mean, sd, HDI of the average).
         """
+        from docalc.compiler.arguments import name
         from docalc.compiler.effects import effect
 
+        name("outcome", outcome)
         if outcome not in self.model.checked.names:
             from docalc.dsl.checker import suggest
             from docalc.dsl.errors import names

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,11 +38,20 @@ def compile(text: str, source: str = "<string>") -> Model:
         from docalc.dsl.errors import runtime
 
         raise runtime.model_text_type(None, got=type(text).__name__).error()
+    if not isinstance(source, str):
+        from docalc.compiler.arguments import name
+
+        name("source", source)
     return Model(check_text(text, source))
 
 
 def load(path: str | Path) -> Model:
     """Read a ``.scm`` file and return its :class:`Model`."""
+    if not isinstance(path, str | os.PathLike):
+        from docalc.dsl.errors import runtime
+
+        raise runtime.argument_type(None, argument="path", expected="a file name (a string "
+                                    "or a pathlib.Path)", value=path).error()
     return Model(check_file(path))
 
 
@@ -169,9 +179,11 @@ class Model:
             one chain of ``draws`` draws.
         """
         from docalc.compiler import fitting
+        from docalc.compiler.arguments import flag
 
         from .fit import Fit
 
+        flag("progress", progress)
         posterior = fitting.fit(self._checked, self._bound, self._arrays, method=method,
                                 chains=chains, tune=tune, draws=draws, seed=seed,
                                 target_accept=target_accept, max_tree_depth=max_tree_depth,
@@ -190,8 +202,12 @@ class Model:
             Nodes with data; default: the observed nodes of an observed model, else every
             unit-level node. Every other node is latent.
         """
+        from docalc.compiler import arguments
         from docalc.compiler.identification import identify_model
 
+        if observed is not None:
+            observed = arguments.names("observed", observed)
+            arguments.known("observed", observed, self._checked.names)
         if observed is None:
             observed = sorted(self.observed_names) if self._bound is not None else None
         return identify_model(self._checked, treatment, outcome, observed)

@@ -120,8 +120,11 @@ class DocalcGraphvizError(DocalcRuntimeError):
     """The Graphviz ``dot`` program is missing or failed."""
 
 
-class DocalcArgumentError(DocalcRuntimeError):
-    """An argument of an API call of the wrong type: a number where a name goes, a dict for a table."""
+class DocalcArgumentError(DocalcRuntimeError, TypeError, ValueError):
+    """An API argument of the wrong type or naming no node: a number where a name goes.
+
+    Also a ``TypeError`` and a ``ValueError``, which such arguments raised before.
+    """
 
 
 class DocalcSizeError(DocalcRuntimeError):

@@ -141,6 +141,12 @@ def nothing_observed(span: Span | None, *, inputs: str, nodes: str) -> None:
     """Report ``fit()`` whose data hold only ``data`` inputs: nothing to condition on."""
 
 
+@entry("E954", DocalcArgumentError, "{argument} names no node of the model: {names}",
+       "{suggestion}")
+def unknown_names(span: Span | None, *, argument: str, names: str, suggestion: str) -> None:
+    """Report unknown node names in an API argument (``identify(observed=[...])``, ``roles``)."""
+
+
 @entry("E941", DocalcGraphvizError, "the Python package 'graphviz' is not installed",
        "pip install graphviz")
 def graphviz_package_missing(span: Span | None) -> None:
