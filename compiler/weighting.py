@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from docalc.dsl import ast
+from docalc.dsl.distributions import CONSTANTS as CONSTANT_NAMES
 from docalc.dsl.distributions import CONSTRAINTS, DISTRIBUTIONS, in_support
 from docalc.dsl.errors import SamplingWarning, interventions, runtime
 from docalc.dsl.ir import CheckedModel, DistCall, InterventionDef, Kind
@@ -78,6 +79,15 @@ def evidence_of(checked: CheckedModel, conds: Sequence[ast.Observed]) -> list[Ev
         if iv is not None and iv.kind != "dist":
             raise interventions.condition_on_intervened(c.span, name=c.name,
                                                         intervention=str(iv)).error()
+        reads = [n.id for n in ast.names_in(c.value) if n.id not in CONSTANT_NAMES]
+        if reads:
+            # the value is evaluated with no nodes in scope: a node there would be a KeyError
+            text = checked.text if c.span is not None and c.span.source == checked.source \
+                else None
+            raise runtime.condition_not_a_number(
+                c.span, name=c.name, value=print_expr(c.value),
+                reads=", ".join(f"'{r}'" for r in dict.fromkeys(reads))
+            ).with_source(text).error()
         value = float(compile_expr(c.value)({}, None))
         if node.kind is Kind.DATA:
             # an exogenous input has no mechanism: observing it is setting it

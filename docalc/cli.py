@@ -32,7 +32,7 @@ from .cli_commands import (
     format_table,
     summarize,
 )
-from .cli_files import fit_from_posterior, load_model, read_data
+from .cli_files import fit_from_posterior, load_model, read_data, stdout_error
 from .errors import DocalcError, DocalcFileError, DocalcWarning
 
 EXIT_USAGE = 2  # argparse's own status for a bad command line
@@ -203,6 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     warnings.showwarning = _show_warning
     try:
         status: int = args.func(args)
+        sys.stdout.flush()  # here, where a full disk is still an error we can report
     except DocalcError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_ERROR
@@ -213,6 +214,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except OSError as exc:
+        # every file docalc reads or writes reports its own errors; what is left is
+        # standard output (`docalc check m.scm > /dev/full`)
+        print(str(stdout_error(exc)), file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

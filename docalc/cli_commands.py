@@ -21,6 +21,7 @@ from docalc.dsl.errors import DocalcDataError, DocalcError, files, interventions
 from .cli_files import (
     NETCDF_SUFFIXES,
     check_posterior_names,
+    check_table_output,
     check_writable,
     data_from_posterior,
     fit_from_posterior,
@@ -182,6 +183,8 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     """Simulate one data set from the (intervened) model and write it as a table."""
+    if args.output is not None:
+        check_table_output(args.output)
     model = load_model(args.model, args.do)
     data = read_data(args.data) if args.data else None
     try:

@@ -6,9 +6,11 @@ it prints as ``PATH: error: WHY``; a data error is printed with the data file's 
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
 PARQUET_SUFFIXES = (".parquet", ".pq")
 NETCDF_SUFFIXES = (".nc", ".nc4")
 DELIMITED = {".csv": ",", ".txt": ",", ".tsv": "\t"}
+#: Bytes of a data file read into memory at most (``DOCALC_MAX_FILE_BYTES`` moves it).
+MAX_FILE_BYTES = 2**31
 
 
 def existing_file(path: str, what: str) -> Path:
@@ -79,9 +83,10 @@ def read_data(path: str) -> pd.DataFrame:
     if suffix not in PARQUET_SUFFIXES and suffix not in DELIMITED:
         raise files.unknown_data_format(at, suffix=suffix).error()
     try:
+        source = _bounded(p, path)
         if suffix in PARQUET_SUFFIXES:
-            return pd.read_parquet(p)
-        return pd.read_csv(p, sep=DELIMITED[suffix])
+            return pd.read_parquet(source)
+        return pd.read_csv(source, sep=DELIMITED[suffix])
     except ImportError as exc:
         raise files.parquet_missing(at, action="reading", why=str(exc)).error() from None
     except pd.errors.EmptyDataError:
@@ -93,6 +98,33 @@ def read_data(path: str) -> pd.DataFrame:
         raise files.not_a_table(at, why=one_line(exc)).error() from None
     except OSError as exc:
         raise files.unreadable(at, why=exc.strerror or "cannot be read").error() from None
+
+
+def max_file_bytes() -> int:
+    """Return the limit on a data file's size (``DOCALC_MAX_FILE_BYTES``, default 2 GiB)."""
+    text = os.environ.get("DOCALC_MAX_FILE_BYTES", "").strip().replace("_", "")
+    return int(text) if text.isdigit() and int(text) > 0 else MAX_FILE_BYTES
+
+
+def _bounded(p: Path, path: str) -> Path | io.BytesIO:
+    """Return the file to parse, refused when larger than :func:`max_file_bytes`.
+
+    A regular file is measured; a device or a pipe (``/dev/zero``, ``<(cmd)``) has no
+    size, so at most the limit is read from it, into memory, and more is refused.
+    """
+    limit = max_file_bytes()
+    if p.is_file():
+        if p.stat().st_size > limit:
+            raise files.file_too_large(files.at_file(path), limit=limit).error()
+        return p
+    buf = io.BytesIO()
+    with p.open("rb") as f:
+        while chunk := f.read(min(1 << 20, limit + 1 - buf.tell())):
+            buf.write(chunk)
+            if buf.tell() > limit:
+                raise files.file_too_large(files.at_file(path), limit=limit).error()
+    buf.seek(0)
+    return buf
 
 
 def observe(model: Model, data_path: str) -> Model:
@@ -204,33 +236,90 @@ def _check_posterior(model: Model, tree: xr.DataTree, path: str) -> None:
 
 # -- outputs ------------------------------------------------------------------------------
 def write_table(df: pd.DataFrame, out: str | None) -> None:
-    """Write a DataFrame as CSV (stdout when ``out`` is None) or Parquet, by suffix."""
+    """Write a DataFrame as CSV (stdout when ``out`` is None) or Parquet, by suffix.
+
+    Raises
+    ------
+    DocalcFileError
+        For an unknown suffix, or a file the system refuses to write (no folder,
+        permission, a full disk); a file left half-written is removed.
+
+    """
     if out is None:
-        df.to_csv(sys.stdout, index=False)
+        try:
+            df.to_csv(sys.stdout, index=False)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise  # the reader went away (`| head`): cli.main ends quietly
+        except OSError as exc:
+            raise stdout_error(exc) from None
         return
     p = Path(out)
     at = files.at_file(out)
-    suffix = p.suffix.lower()
-    try:
-        if suffix in PARQUET_SUFFIXES:
-            df.to_parquet(p, index=False)
-        elif suffix in DELIMITED:
-            df.to_csv(p, index=False, sep=DELIMITED[suffix])
-        else:
-            raise files.unknown_output_format(at, suffix=suffix).error()
-    except ImportError as exc:
-        raise files.parquet_missing(at, action="writing", why=str(exc)).error() from None
-    except OSError as exc:
-        raise files.cannot_write(at, why=str(exc.strerror or exc)).error() from None
+    suffix = check_table_output(out)
+    with _written(out):
+        try:
+            if suffix in PARQUET_SUFFIXES:
+                df.to_parquet(p, index=False)
+            else:
+                df.to_csv(p, index=False, sep=DELIMITED[suffix])
+        except ImportError as exc:
+            raise files.parquet_missing(at, action="writing", why=str(exc)).error() from None
+
+
+def check_table_output(out: str) -> str:
+    """Refuse a table output path before the work (suffix, folder, permission); its suffix."""
+    suffix = Path(out).suffix.lower()
+    if suffix not in PARQUET_SUFFIXES and suffix not in DELIMITED:
+        raise files.unknown_output_format(files.at_file(out), suffix=suffix).error()
+    check_writable(out, (suffix,), "a table")
+    return suffix
 
 
 def write_posterior(fit: Fit, out: str) -> None:
-    """Write a fit's posterior as netCDF."""
-    try:
+    """Write a fit's posterior as netCDF.
+
+    Raises
+    ------
+    DocalcFileError
+        For a file the system refuses to write; a file left half-written is removed.
+
+    """
+    with _written(out):
         fit.posterior.to_netcdf(out)
+
+
+@contextlib.contextmanager
+def _written(out: str) -> Iterator[None]:
+    """Turn the system's refusal to write ``out`` into E016, removing what was half written."""
+    p = Path(out)
+    existed = p.exists() or p.is_symlink()
+    try:
+        yield
     except OSError as exc:
-        raise files.cannot_write(files.at_file(out), why=str(exc.strerror or exc)).error() \
-            from None
+        # a truncated table or posterior left behind would read as a complete one later
+        if not existed and p.is_file():
+            with contextlib.suppress(OSError):
+                p.unlink()
+        raise files.cannot_write(files.at_file(out), why=_why(exc)).error() from None
+
+
+def _why(exc: OSError) -> str:
+    # HDF5's messages run to several lines of internals; the errno's words are enough
+    if exc.errno:
+        return os.strerror(exc.errno)
+    return one_line(exc)
+
+
+def stdout_error(exc: OSError) -> DocalcError:
+    """Return the error for standard output that cannot be written (``> /dev/full``).
+
+    Standard output is pointed at the null device, so that the interpreter's last flush
+    of what is still buffered does not fail again on the way out.
+    """
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return files.cannot_write(files.at_file("<stdout>"), why=_why(exc)).error()
 
 
 def check_writable(out: str, suffixes: tuple[str, ...], what: str) -> None:
@@ -239,6 +328,8 @@ def check_writable(out: str, suffixes: tuple[str, ...], what: str) -> None:
     at = files.at_file(out)
     if p.suffix.lower() not in suffixes:
         raise files.wrong_output_suffix(at, what=what, suffixes=" or ".join(suffixes)).error()
+    if p.is_dir():
+        raise files.is_a_directory(at, what=f"file to write {what} to").error()
     folder = p.parent if str(p.parent) else Path(".")
     if not folder.is_dir():
         raise files.cannot_write(at, why=f"no folder {str(folder)!r}").error()
