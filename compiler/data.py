@@ -19,6 +19,7 @@ from docalc.dsl.checker import literal_value
 from docalc.dsl.distributions import CONSTRAINTS, DISTRIBUTIONS
 from docalc.dsl.errors import DataWarning
 from docalc.dsl.errors import data as errors
+from docalc.dsl.errors.hints import suggest
 from docalc.dsl.ir import CheckedModel, Kind, Node
 from docalc.dsl.printer import format_number
 from docalc.dsl.supports import outside_support
@@ -84,9 +85,14 @@ def bind(model: CheckedModel, data: DataLike | None, *, n: int | None = None,
         raise errors.bad_n(None, n=n).error()
     cols, index = _as_columns(data) if data is not None else ({}, None)
     nodes = {nd.name: nd for nd in model.nodes}
+    cols = _strip_names(cols, nodes, what)
     unknown = [c for c in cols if c not in nodes]
     if unknown:
-        warnings.warn(f"{what} columns not in the model are ignored: {', '.join(unknown)}",
+        # a misspelt column leaves its node without data: name the node it was meant for
+        free = [nd.name for nd in model.nodes if nd.name not in cols]
+        shown = [f"'{c}' ({hint})" if (hint := suggest(c, free)) else f"'{c}'"
+                 for c in unknown]
+        warnings.warn(f"{what} columns not in the model are ignored: {', '.join(shown)}",
                       DataWarning, stacklevel=3)
     sizes: dict[str, int] = {p.name: p.size for p in model.plates if p.size is not None}
     sizes.update(fixed_sizes or {})
@@ -140,11 +146,14 @@ def bind(model: CheckedModel, data: DataLike | None, *, n: int | None = None,
             k = k if k is not None else len(labels)
             coords.setdefault(group, _pad_labels(group, labels, k))
         else:
+            sized = k is not None
             k = k if k is not None else int(codes.max()) + 1 if codes.size else 0
             bad = (codes < 0) | (codes >= k)
             if bad.any():
                 raise errors.codes_out_of_range(None, name=name, plate=group, size=k,
                                                 rows=_rows(bad, index), last=k - 1).error()
+            if not sized:
+                _warn_empty_groups(name, group, codes, k)
         sizes[group] = k
         out[name] = codes
     unsized = [p.name for p in model.plates if p.name not in sizes]
@@ -174,6 +183,44 @@ def bind(model: CheckedModel, data: DataLike | None, *, n: int | None = None,
     for name, arr in out.items():
         _check_support(model, nodes[name], arr, index, out)
     return Bound(out, sizes, coords)
+
+
+def _strip_names(cols: dict[str, Any], nodes: Mapping[str, Node],
+                 what: str) -> dict[str, Any]:
+    """Read a column named ' y' (a CSV header ``x, y``) as node 'y', and say so."""
+    out: dict[str, Any] = {}
+    renamed = []
+    for c, v in cols.items():
+        bare = c.strip()
+        if bare != c and c not in nodes and bare in nodes and bare not in cols:
+            renamed.append(f"{c!r} as '{bare}'")
+            c = bare
+        out[c] = v
+    if renamed:
+        warnings.warn(f"{what} column names have spaces around them; read {', '.join(renamed)}"
+                      " (a CSV header `x, y` gives ' y'; write `x,y`)", DataWarning,
+                      stacklevel=4)
+    return out
+
+
+def _warn_empty_groups(name: str, group: str, codes: np.ndarray, k: int) -> None:
+    """Warn when integer codes size a group plate that some groups have no row of.
+
+    Codes run from 0: codes 1..K make K + 1 groups, group 0 with no data, whose
+    parameters the fit then draws from the prior without a word.
+    """
+    used = np.unique(codes)
+    if len(used) == k:
+        return
+    empty = np.setdiff1d(np.arange(min(k, 10**6)), used)[:5]
+    listed = ", ".join(map(str, empty)) + (" and more" if k - len(used) > len(empty) else "")
+    one_based = int(used[0]) == 1 and int(used[-1]) == len(used)
+    why = (f"codes run from 0, so codes 1..{len(used)} leave group 0 empty: subtract 1"
+           if one_based else "those groups have no row, so the data say nothing of them")
+    m = k - len(used)
+    warnings.warn(f"index column '{name}': {m} of the {k} groups of plate '{group}' "
+                  f"{'has' if m == 1 else 'have'} no rows (group {listed}); {why}", DataWarning,
+                  stacklevel=4)
 
 
 def _replaced(model: CheckedModel, name: str) -> bool:

@@ -79,6 +79,16 @@ def fit(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndar
     check_conditioning(checked, bound.names)
     check_array_shapes(checked, arrays, bound.sizes)
     observed = {k for k in bound.names if checked.node(k).kind is not Kind.DATA}
+    if not observed:
+        # conditioning on nothing: the "posterior" would be the prior, silently
+        groups = {n.index_of for n in checked.nodes if n.index_of is not None}
+        stochastic = [n.name for n in checked.nodes if n.kind is Kind.STOCHASTIC
+                      and n.plate is not None and n.plate not in groups] or \
+            [n.name for n in checked.nodes if n.kind is Kind.STOCHASTIC]
+        raise runtime.nothing_observed(
+            None, inputs=", ".join(f"'{k}'" for k in sorted(bound.names)) or "(none)",
+            nodes=", ".join(f"'{k}'" for k in stochastic[:6])
+            + (", ..." if len(stochastic) > 6 else "")).error()
     plan = inference_plan(checked, bound.sizes, observed)
     latent = latent_steps(plan)
     if not latent:

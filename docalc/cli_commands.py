@@ -106,8 +106,16 @@ def cmd_check(args: argparse.Namespace) -> int:
             continue
         checked = model.checked
         nplates, nq = len(checked.plates), len(model.queries)
-        print(f"{path}: ok ({len(checked.nodes)} nodes, {nplates} plate"
-              f"{'s' if nplates != 1 else ''}, {nq} quer{'ies' if nq != 1 else 'y'})")
+        line = f"{path}: ok ({len(checked.nodes)} nodes, {nplates} plate" \
+               f"{'s' if nplates != 1 else ''}, {nq} quer{'ies' if nq != 1 else 'y'})"
+        if args.data:
+            from docalc.compiler.data_notes import latent_units
+
+            # "ok" must not hide that a misspelt column made its node latent
+            latent = latent_units(checked, model.observed_names)
+            if latent:
+                line += f"; inferred per unit, not observed: {', '.join(latent)}"
+        print(line)
     return status
 
 

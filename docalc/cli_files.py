@@ -184,14 +184,18 @@ def fit_from_posterior(model: Model, tree: xr.DataTree, path: str = "posterior")
     Raises
     ------
     DocalcFileError
-        When the posterior's variables or plate sizes do not match the model and its data.
+        When the posterior's variables or plate sizes do not match the model and its data,
+        or the data differ from those saved in the posterior (E018: column and rows).
 
     """
+    from docalc.compiler.data_notes import compare_with_saved
+
     from .fit import Fit
 
     bound = model._bound
     assert bound is not None, "observe the model first"
     _check_posterior(model, tree, path)
+    compare_with_saved(model.checked, bound, data_from_posterior(tree), path)
     return Fit(model, tree, bound)
 
 

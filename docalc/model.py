@@ -68,11 +68,13 @@ class Model:
 
     def __init__(self, checked: CheckedModel, data: Any = None,
                  arrays: Mapping[str, np.ndarray] | None = None,
-                 _bound: Bound | None = None) -> None:
+                 _bound: Bound | None = None, _told: bool = False) -> None:
         self._checked = checked
         self._data = data
         self._arrays = dict(arrays or {})
         self._bound = _bound
+        # whether the user was told what the data leave unobserved (observe() tells)
+        self._told = _told
 
     # -- structure --------------------------------------------------------------------
     @property
@@ -136,13 +138,24 @@ class Model:
             codes, mismatched lengths, values outside a distribution's support.
         DocalcConditioningError
             Conditioning on a deterministic node, or on a node fixed by an intervention.
+
+        Warns
+        -----
+        LatentWarning
+            Naming the unit-level stochastic nodes with no column: inferred per unit.
+        DataWarning
+            For columns not in the model (with a "did you mean"), a column of a ``data``
+            input that a ``do()`` replaces, names with spaces around them, and index
+            codes that leave groups empty (1-based codes).
         """
         from docalc.compiler import data as data_mod
+        from docalc.compiler.data_notes import warn_unobserved
         from docalc.compiler.fitting import check_conditioning
 
         bound = data_mod.bind(self._checked, data)
         check_conditioning(self._checked, bound.names)
-        return Model(self._checked, data, self._arrays, bound)
+        warn_unobserved(self._checked, bound)
+        return Model(self._checked, data, self._arrays, bound, _told=True)
 
     # -- running ----------------------------------------------------------------------
     def simulate(self, n: int | None = None, seed: int = 0, data: Any = None) -> pd.DataFrame:
@@ -184,6 +197,11 @@ class Model:
         from .fit import Fit
 
         flag("progress", progress)
+        if self._bound is not None and not self._told:
+            # intervened after observe(): what the data leave out may have changed
+            from docalc.compiler.data_notes import warn_unobserved
+
+            warn_unobserved(self._checked, self._bound)
         posterior = fitting.fit(self._checked, self._bound, self._arrays, method=method,
                                 chains=chains, tune=tune, draws=draws, seed=seed,
                                 target_accept=target_accept, max_tree_depth=max_tree_depth,
