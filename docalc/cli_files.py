@@ -194,8 +194,10 @@ def fit_from_posterior(model: Model, tree: xr.DataTree, path: str = "posterior")
 
     bound = model._bound
     assert bound is not None, "observe the model first"
-    _check_posterior(model, tree, path)
+    check_posterior_names(model, tree, path)
+    # before the latents and sizes: other data is the cause of either mismatch, if any
     compare_with_saved(model.checked, bound, data_from_posterior(tree), path)
+    _check_posterior(model, tree, path)
     return Fit(model, tree, bound)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -309,3 +310,87 @@ def test_the_cli_hdi_is_arviz_stats_hdi() -> None:
         lo, hi = np.asarray(azs.hdi(x, prob=0.94))
         assert (got["hdi_low"], got["hdi_high"]) == (float(lo), float(hi))
         assert got["mean"] == pytest.approx(x.mean()) and got["sd"] == pytest.approx(x.std(ddof=1))
+
+
+# -- bad input at run time: sizes, outputs, data that would mislead (issue 12) ----------------
+def test_a_run_too_large_is_refused_not_aborted(tmp_path: Path) -> None:
+    proc = docalc_cli("simulate", LINEAR, "--n", 10**12, cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    no_traceback(proc)
+    assert proc.stderr.startswith("error: simulate(n=1000000000000) would hold "
+                                  "5,000,000,000,005 values"), proc.stderr
+    assert "DOCALC_MAX_VALUES" in proc.stderr
+
+
+def test_outputs_that_cannot_be_written_name_the_path(tmp_path: Path) -> None:
+    (tmp_path / "full.csv").symlink_to("/dev/full")
+    (tmp_path / "folder.csv").mkdir()
+    (tmp_path / "folder.nc").mkdir()
+    for args, expect in [
+        (("simulate", LINEAR, "--n", 5000, "-o", "full.csv"),
+         "full.csv: error: cannot be written: No space left on device"),
+        (("simulate", LINEAR, "--n", 5, "-o", "folder.csv"),
+         "folder.csv: error: is a directory, not a file to write a table to"),
+        (("fit", GEAR, "--data", GEAR_CSV, "-o", "folder.nc", *SMALL),
+         "folder.nc: error: is a directory"),
+    ]:
+        proc = docalc_cli(*args, cwd=tmp_path)
+        assert proc.returncode == 1, (args, proc.stderr)
+        no_traceback(proc)
+        assert proc.stderr.startswith(expect), proc.stderr
+        assert "NUTS" not in proc.stderr and proc.stdout == ""
+
+
+def test_a_full_standard_output_is_an_error(tmp_path: Path) -> None:
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "docalc", "simulate", str(LINEAR), "--n",
+                               "3000"], cwd=tmp_path, stdout=full, stderr=subprocess.PIPE,
+                              text=True, timeout=300, check=False)
+    assert proc.returncode == 1
+    assert proc.stderr == "<stdout>: error: cannot be written: No space left on device\n"
+
+
+def test_check_data_tells_which_nodes_are_inferred(tmp_path: Path) -> None:
+    # a header written `talent, gear, sonud`: spaces, and a misspelt column
+    (tmp_path / "d.csv").write_text("talent, gear, sonud\n1,1,1\n0,0,1\n")
+    proc = docalc_cli("check", GEAR, "--data", "d.csv", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().endswith("ok (10 nodes, 1 plate, 3 queries); inferred per unit, "
+                                        "not observed: sound")
+    assert "read ' gear' as 'gear'" in proc.stderr
+    assert "' sonud' (did you mean 'sound'?)" in proc.stderr
+    assert "warning: no data column for 'sound': inferred per unit" in proc.stderr
+
+
+def test_data_files_past_the_size_limit_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "zero.csv").symlink_to("/dev/zero")  # a device: no size, no end
+    shutil.copy(GEAR_CSV, tmp_path / "g.csv")
+    env = {**os.environ, "DOCALC_MAX_FILE_BYTES": "100"}
+    for name in ("zero.csv", "g.csv"):
+        proc = subprocess.run([sys.executable, "-m", "docalc", "check", str(GEAR), "--data",
+                               name], cwd=tmp_path, capture_output=True, text=True, env=env,
+                              timeout=120, check=False)
+        assert proc.returncode == 1
+        assert proc.stderr.startswith(f"{name}: error: is too large to read: more than 100 "
+                                      "bytes"), proc.stderr
+
+
+@pytest.mark.slow
+def test_query_with_other_data_than_the_posterior_is_refused(gear_posterior: Path,
+                                                             tmp_path: Path) -> None:
+    other = pd.read_csv(GEAR_CSV)
+    other.loc[[2, 5], "sound"] = 1 - other.loc[[2, 5], "sound"]
+    other.to_csv(tmp_path / "other.csv", index=False)
+    proc = docalc_cli("query", GEAR, "--posterior", gear_posterior, "--data", "other.csv",
+                      cwd=tmp_path)
+    assert proc.returncode == 1
+    no_traceback(proc)
+    assert proc.stderr.startswith(f"{gear_posterior}: error: the data are not the data the "
+                                  "posterior was fitted to: column 'sound' differs in rows 2, "
+                                  "5"), proc.stderr
+    fewer = pd.read_csv(GEAR_CSV)[["talent", "gear"]]
+    fewer.to_csv(tmp_path / "fewer.csv", index=False)
+    proc = docalc_cli("query", GEAR, "--posterior", gear_posterior, "--data", "fewer.csv",
+                      cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "column(s) 'sound' of the fit are missing" in proc.stderr, proc.stderr
