@@ -1,4 +1,6 @@
 # aimz's confounded example: c confounds z and y; x is an observed input that moves z only.
+# As in aimz's guide, c is observed, and the question is the effect of setting z to zero
+# against the factual z (a do() leaves the old mechanism's support: z ~ LogNormal is never 0).
 beta_cz ~ Normal(0, 1)
 beta_cy ~ Normal(0, 1)
 beta_xz ~ Normal(0, 1)
@@ -14,4 +16,4 @@ plate obs {
   y ~ Bernoulli(logits = beta_y + beta_cy * c + beta_zy * z)
 }
 
-query z_effect = E[y | do(z = 2)] - E[y | do(z = 1)]
+query z_effect = E[y | do(z = 0)] - E[y]      # the effect of do(z = 0) against the factual z
