@@ -257,9 +257,9 @@ def _to_array(name: str, raw: Any, node: Node) -> np.ndarray:
     if kind in "cmM":
         # complex numbers would lose their imaginary part, dates become nanoseconds: both
         # silently, as floats
-        sample = np.ravel(np.asarray(raw, dtype=object))[:1]
+        first = np.ravel(np.asarray(raw, dtype=object))[:1]
         raise errors.non_numeric(None, name=name,
-                                 sample=sample[0] if sample.size else None).error()
+                                 sample=first[0] if first.size else None).error()
     try:
         arr = np.asarray(raw, dtype=float)
     except (TypeError, ValueError):

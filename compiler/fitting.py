@@ -81,9 +81,9 @@ def fit(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndar
     observed = {k for k in bound.names if checked.node(k).kind is not Kind.DATA}
     if not observed:
         # conditioning on nothing: the "posterior" would be the prior, silently
-        groups = {n.index_of for n in checked.nodes if n.index_of is not None}
+        group_plates = {n.index_of for n in checked.nodes if n.index_of is not None}
         stochastic = [n.name for n in checked.nodes if n.kind is Kind.STOCHASTIC
-                      and n.plate is not None and n.plate not in groups] or \
+                      and n.plate is not None and n.plate not in group_plates] or \
             [n.name for n in checked.nodes if n.kind is Kind.STOCHASTIC]
         raise runtime.nothing_observed(
             None, inputs=", ".join(f"'{k}'" for k in sorted(bound.names)) or "(none)",

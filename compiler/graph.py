@@ -211,9 +211,9 @@ def graph_spec(
     if treatment is not None or outcome is not None:
         if treatment is None or outcome is None:
             missing = "treatment" if treatment is None else "outcome"
-            raise runtime.argument_type(None, argument=missing, expected="given with "
-                                        f"{'outcome' if treatment is None else 'treatment'} "
-                                        "to derive roles", value=None).error()
+            raise runtime.argument_type(None, argument=missing, expected="given: give both "
+                                        "treatment and outcome to derive roles",
+                                        value=None).error()
         all_roles.update(roles_for(model, treatment, outcome))
     if roles is not None and not isinstance(roles, Mapping):
         raise runtime.argument_type(None, argument="roles", expected="a dict of node names to "

@@ -60,9 +60,9 @@ def apply(model: CheckedModel, arrays: Mapping[str, np.ndarray], do: DoLike,
     items.update(kw or {})
     for key in items:
         if not isinstance(key, str):
-            from .arguments import name
+            from .arguments import name as name_arg
 
-            name("a key of do()", key)
+            name_arg("a key of do()", key)
     model, rest = from_values(model, items, text, parsed)
     arrays = dict(arrays)
     array_ivs: list[InterventionDef] = []
