@@ -76,5 +76,9 @@ def as_draws(source: Any) -> Draws:
         return source
     draws = getattr(source, "draws", None)
     if not isinstance(draws, Draws):
-        raise TypeError(f"expected a docalc Fit or Draws, got {type(source).__name__}")
+        from docalc.dsl.errors import runtime
+
+        # (a DocalcArgumentError is a TypeError too, as this was)
+        raise runtime.argument_type(None, argument="the fit", expected="a docalc Fit or Draws",
+                                    value=source).error()
     return draws

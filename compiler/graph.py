@@ -369,7 +369,7 @@ def unwrap(model_like: Any) -> tuple[CheckedModel, frozenset[str]]:
         return model_like, frozenset()
     checked = getattr(model_like, "checked", None)
     if not isinstance(checked, CheckedModel):
-        raise TypeError(
-            f"expected a docalc model or CheckedModel, got {type(model_like).__name__}"
-        )
+        # (a DocalcArgumentError is a TypeError too, as this was)
+        raise runtime.argument_type(None, argument="the model", expected="a docalc Model, Fit "
+                                    "or CheckedModel", value=model_like).error()
     return checked, frozenset(getattr(model_like, "observed_names", None) or ())

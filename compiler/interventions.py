@@ -13,8 +13,7 @@ from typing import Any
 import numpy as np
 
 from docalc.dsl import ast
-from docalc.dsl.checker import interval_bounds, literal_value, suggest
-from docalc.dsl.distributions import CONSTRAINTS, DISTRIBUTIONS
+from docalc.dsl.checker import literal_value, suggest
 from docalc.dsl.errors import interventions
 from docalc.dsl.interventions import API_SPAN, from_values
 from docalc.dsl.ir import CheckedModel, InterventionDef, plate_sizes
@@ -142,16 +141,9 @@ def _array_intervention(model: CheckedModel, name: str, arr: np.ndarray) -> Inte
             positions=str(np.flatnonzero(~np.isfinite(arr))[:5].tolist())).error()
     if node.plate is None and arr.size != 1:
         raise interventions.do_global_array(None, name=name, shape=str(arr.shape)).error()
-    if node.dist is not None:
-        spec = DISTRIBUTIONS[node.dist.name]
-        low, high = interval_bounds(spec, node.dist)
-        bad = outside_support(spec.support, arr.astype(float).ravel(), low=low, high=high)
-        if bad.any():
-            words = CONSTRAINTS[spec.support] if low is None or high is None else \
-                f"between {format_number(low)} and {format_number(high)}"
-            raise interventions.do_outside_support(
-                None, name=name, value=f"array (positions {np.flatnonzero(bad)[:5].tolist()})",
-                dist=node.dist.name, constraint=words).error()
+    # no check against the node's own support: the intervention replaces its mechanism
+    # (aimz's `z = zeros` of a LogNormal z); what the values make of the parameters
+    # downstream is checked when the model runs
     return InterventionDef(name, "set", expr=None, span=API_SPAN)
 
 

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from docalc.dsl import ast
-from docalc.dsl.distributions import CONSTRAINTS, DISTRIBUTIONS
+from docalc.dsl.distributions import DISTRIBUTIONS
 from docalc.dsl.errors import interventions
 from docalc.dsl.ir import CheckedModel
 
@@ -269,7 +269,8 @@ class EffectFunction:
         Raises
         ------
         DocalcInterventionError
-            An unknown control, a non-finite value, or one outside the control's support.
+            An unknown control, or a non-finite value; a value that makes a parameter it
+            reaches invalid is refused by the run's checks.
 
         """
         return self._merge(values)[0]
@@ -290,22 +291,13 @@ class EffectFunction:
                 raise interventions.control_not_number(
                     None, name=name, got=type(v).__name__).error() from None
             merged[name] = x
-        from docalc.dsl.supports import outside_support
-
         for name, x in merged.items():
-            support = self.supports[name]
-            if not np.isfinite(x) or outside_support(support, np.asarray([x]))[0]:
-                raise interventions.do_outside_support(
-                    None, name=name, value=repr(x), dist=self._dist_name(name),
-                    constraint=CONSTRAINTS.get(support, support)).error()
+            # a value outside the control's own support is allowed (do() replaces its
+            # mechanism); the parameters it reaches are checked by the run, as Fit.effect does
+            if not np.isfinite(x):
+                raise interventions.do_not_finite(None, name=name, value=repr(x)).error()
             p[self._slot[name]] = x
         return p, merged
-
-    def _dist_name(self, name: str) -> str:
-        for st in self._plan_a.steps:
-            if st.name == name:
-                return st.node.dist.name if st.node.dist is not None else "data"
-        return "?"
 
     def _run(self, fn: Callable[..., Any], values: Mapping[str, float]) -> tuple[Any, ...]:
         """Call a compiled function for ``values``; raise on the host if a check failed."""

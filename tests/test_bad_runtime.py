@@ -225,3 +225,28 @@ def test_do_on_a_data_input_says_its_column_is_unused() -> None:
             pytest.raises(dc.DocalcSizeError):
         mp.setenv("DOCALC_MAX_VALUES", "10")
         observed.fit(chains=1, tune=10, draws=10)
+
+
+@pytest.mark.parametrize(("spec", "message"), [
+    ((0.0,), r"the control of 'z' must be \(min, max\) or \(min, max, step\)"),
+    (("low", 3), "the control of 'z' must be finite numbers"),
+    (float("nan"), "the control of 'z' must be finite numbers"),
+])
+def test_widget_controls_refuse_bad_ranges(spec, message: str) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("ipywidgets")
+    from docalc.widgets.controls import NodeFacts, make_control
+
+    facts = NodeFacts("positive", binary=False, level=1.0, low=0.1, high=3.0)
+    with pytest.raises(dc.DocalcArgumentError, match=message):
+        make_control("z", spec, facts, None, None)
+
+
+def test_an_array_intervention_may_leave_the_nodes_own_support() -> None:
+    # aimz's workflow: every unit's z set to zeros, though z ~ LogNormal is never 0; what
+    # must hold is that the parameters downstream stay valid, which the run checks
+    text = "plate i {\n  z ~ LogNormal(0, 1)\n  y ~ Normal(z, 1)\n}\n"
+    out = dc.compile(text, "arr.scm").do(z=np.zeros(4)).simulate(n=4, seed=0)
+    assert np.all(out["z"] == 0) and np.all(np.isfinite(out["y"]))
+    rate = dc.compile(text.replace("}", "  w ~ Exponential(z)\n}"), "rate.scm")
+    with pytest.raises(dc.DocalcInterventionError, match="rate"):
+        rate.do(z=np.zeros(4)).simulate(n=4, seed=0)

@@ -18,6 +18,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from docalc.dsl.distributions import DISTRIBUTIONS
+from docalc.dsl.errors import runtime
 from docalc.dsl.ir import CheckedModel
 
 #: the options of a binary control: labels and values
@@ -188,25 +189,44 @@ def make_control(name: str, spec: Any, facts: NodeFacts, start: float | None,
 
     Raises
     ------
-    ValueError
-        A range that is not ``(min, max)`` or ``(min, max, step)``.
+    DocalcArgumentError
+        A range that is not ``(min, max)`` or ``(min, max, step)`` of finite numbers (also
+        a ``ValueError``, as before).
 
     """
     level = avoid if avoid is not None else (facts.level if facts.level is not None else 0.0)
     if facts.binary and (spec is None or isinstance(spec, tuple | list)):
         return toggle(name, start if start is not None else (0.0 if level >= 0.5 else 1.0))
     if isinstance(spec, tuple | list):
-        if len(spec) not in (2, 3):
-            raise ValueError(f"control {name!r}: give (min, max) or (min, max, step)")
-        lo, hi = float(spec[0]), float(spec[1])
-        step = float(spec[2]) if len(spec) == 3 else nice_step((hi - lo) / 100)
+        numbers = _numbers(name, spec)
+        if len(numbers) not in (2, 3):
+            raise runtime.argument_type(None, argument=f"the control of '{name}'",
+                                        expected="(min, max) or (min, max, step)",
+                                        value=spec).error()
+        lo, hi = numbers[0], numbers[1]
+        step = numbers[2] if len(numbers) == 3 else nice_step((hi - lo) / 100)
     elif spec is not None:  # an initial value: unbounded, typed in
-        return widgets.FloatText(value=float(spec), description=f"do({name} =",
+        return widgets.FloatText(value=_numbers(name, [spec])[0], description=f"do({name} =",
                                  style={"description_width": "initial"})
     else:
         lo, hi, step = auto_range(facts, start)
     value = start if start is not None else opening_value(lo, hi, step, level)
     return slider(name, lo, hi, step, value)
+
+
+def _numbers(name: str, values: Any) -> list[float]:
+    """Return a control's range or value as finite floats, else refuse it naming the node."""
+    out = []
+    for v in values:
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            x = math.nan
+        if isinstance(v, bool) or not math.isfinite(x):
+            raise runtime.argument_type(None, argument=f"the control of '{name}'",
+                                        expected="finite numbers", value=values).error()
+        out.append(x)
+    return out
 
 
 def control_value(w: widgets.ValueWidget) -> float:
