@@ -125,8 +125,13 @@ def test_intervention_outside_support(linear_model) -> None:  # type: ignore[no-
     with pytest.raises(docalc.DocalcInterventionError, match="sigma_y") as err:
         linear_model.do(sigma_y=-1)
     assert "support" in str(err.value)
-    with pytest.raises(docalc.DocalcInterventionError, match="support"):
-        docalc.compile(COINS).do(flip=np.array([0, 1, 2]))
+    # an array may leave the node's own support (issue 12, 9): nothing reads flip here, and
+    # a parameter it reaches is checked by the run
+    assert docalc.compile(COINS).do(flip=np.array([0, 1, 2])).simulate(n=3, seed=0)["flip"] \
+        .tolist() == [0, 1, 2]
+    with pytest.raises(docalc.DocalcInterventionError, match="probs of y ~ Bernoulli"):
+        docalc.compile(COINS.replace("}", "  y ~ Bernoulli(flip)\n}")) \
+            .do(flip=np.array([0, 1, 2])).simulate(n=3, seed=0)
     with pytest.raises(docalc.DocalcInterventionError, match="undefined variable 'bb'"):
         linear_model.do(bb=0)
     with pytest.raises(docalc.DocalcInterventionError, match="NaN or inf"):
