@@ -19,7 +19,7 @@ N_UNITS, CHAINS, DRAWS, MOVES = 1000, 4, 1000, 50
 
 def fake_fit():  # type: ignore[no-untyped-def]
     import docalc as dc
-    from docalc.compiler.results import dataset, tree
+    from docalc.compiler.results.trees import dataset, tree
     from docalc.fit import Fit
 
     model = dc.load(os.path.join(os.path.dirname(__file__), "..", "examples", "linear.scm"))
@@ -36,8 +36,8 @@ def main() -> None:
     import jax
     import jax.numpy as jnp
 
-    from docalc.compiler.inference import TRACES
-    from docalc.compiler.slider_effect import effect_function
+    from docalc.compiler.run.inference import TRACES
+    from docalc.compiler.run.slider_effect import effect_function
     from docalc.widgets import EffectExplorer
 
     fit = fake_fit()

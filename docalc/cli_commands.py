@@ -48,7 +48,7 @@ def summarize(values: np.ndarray, prob: float = HDI_PROB) -> dict[str, float]:
 
     The HDI is arviz-stats', the one ``Fit.summary`` and ``Fit.effect`` report.
     """
-    from docalc.compiler.effects import hdi
+    from docalc.compiler.results.effects import hdi
 
     x = np.asarray(values, dtype=np.float64).ravel()
     x = x[np.isfinite(x)]

@@ -177,8 +177,8 @@ def check_posterior_names(model: Model, tree: xr.DataTree, path: str) -> None:
 
 
 def _check_posterior(model: Model, tree: xr.DataTree, path: str) -> None:
-    from docalc.compiler.fitting import latent_steps
-    from docalc.compiler.run_plan import inference_plan
+    from docalc.compiler.plan.run_plan import inference_plan
+    from docalc.compiler.run.fitting import latent_steps
     from docalc.dsl.ir import Kind
 
     check_posterior_names(model, tree, path)

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     import graphviz
     import xarray as xr
 
-    from docalc.compiler.data import Bound
-    from docalc.compiler.graph_criteria import Identification
+    from docalc.compiler.bind.data import Bound
+    from docalc.compiler.graph.criteria import Identification
 
     from .fit import Fit
 
@@ -107,8 +107,8 @@ class Model:
         **kw
             The same as keywords: ``model.do(b=0)``.
         """
-        from docalc.compiler import data as data_mod
-        from docalc.compiler.interventions import apply
+        from docalc.compiler.bind import data as data_mod
+        from docalc.compiler.bind.interventions import apply
 
         checked, arrays = apply(self._checked, self._arrays, interventions_, kw)
         # conditioning is checked when fitting: an observed model may be intervened on
@@ -127,8 +127,8 @@ class Model:
         DocalcConditioningError
             Conditioning on a deterministic node, or on a node fixed by an intervention.
         """
-        from docalc.compiler import data as data_mod
-        from docalc.compiler.fitting import check_conditioning
+        from docalc.compiler.bind import data as data_mod
+        from docalc.compiler.run.fitting import check_conditioning
 
         bound = data_mod.bind(self._checked, data)
         check_conditioning(self._checked, bound.names)
@@ -140,14 +140,14 @@ class Model:
 
         Globals are drawn once (or fixed by ``do``); ``data`` supplies input columns.
         """
-        from docalc.compiler import simulation
+        from docalc.compiler.run import simulation
 
         return simulation.simulate(self._checked, self._arrays, n=n, seed=seed, data=data)
 
     def sample_prior(self, draws: int = 1000, n: int | None = None, seed: int = 0,
                      data: Any = None) -> xr.DataTree:
         """Draw from the (intervened) prior: a DataTree with group ``prior``."""
-        from docalc.compiler import simulation
+        from docalc.compiler.run import simulation
 
         return simulation.sample_prior(self._checked, self._arrays, draws=draws, n=n,
                                        seed=seed, data=data)
@@ -168,7 +168,7 @@ class Model:
             SVI settings; ``guide`` is "normal" (AutoNormal), "mvn" or "delta"; SVI gives
             one chain of ``draws`` draws.
         """
-        from docalc.compiler import fitting
+        from docalc.compiler.run import fitting
 
         from .fit import Fit
 
@@ -190,7 +190,7 @@ class Model:
             Nodes with data; default: the observed nodes of an observed model, else every
             unit-level node. Every other node is latent.
         """
-        from docalc.compiler.identification import identify_model
+        from docalc.compiler.graph.identification import identify_model
 
         if observed is None:
             observed = sorted(self.observed_names) if self._bound is not None else None
@@ -198,7 +198,7 @@ class Model:
 
     def query(self, name: str, *, draws: int = 1000, seed: int = 0) -> xr.DataArray:
         """Evaluate a named query of the model text under the prior (no data needed)."""
-        from docalc.compiler import queries
+        from docalc.compiler.run import queries
 
         return queries.evaluate_prior(self._checked, self._bound, self._arrays, name,
                                       draws=draws, seed=seed)
@@ -207,7 +207,7 @@ class Model:
     def graph(self, do: Mapping[str, Any] | str | None = None,
               roles: Mapping[str, str] | None = None) -> graphviz.Digraph:
         """Return the causal graph (mutilated by ``do`` if given) as a graphviz.Digraph."""
-        from docalc.compiler.graph import graph_spec
+        from docalc.compiler.graph.description import graph_spec
         from docalc.widgets.render import to_digraph
 
         model = self.do(do) if do is not None else self

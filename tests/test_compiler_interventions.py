@@ -10,9 +10,9 @@ import pytest
 from conftest import draws
 
 import docalc as dc
-from docalc.compiler.inference import TRACES
-from docalc.compiler.run_plan import forward_plan
-from docalc.compiler.simulation import literal_params
+from docalc.compiler.plan.run_plan import forward_plan
+from docalc.compiler.run.inference import TRACES
+from docalc.compiler.run.simulation import literal_params
 from docalc.errors import DocalcDistributionError, DocalcInterventionError, SamplingWarning
 
 SCALE = "s ~ HalfNormal(1)\nplate i { t = 2 * s\n y ~ Normal(0, t) }"
@@ -216,10 +216,10 @@ def test_observed_uniform_with_a_latent_bound(low) -> None:  # type: ignore[no-u
 
 
 def test_fit_with_an_invalid_scale(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from docalc.compiler import inference
-    from docalc.compiler.data import as_arrays
-    from docalc.compiler.run_plan import inference_plan
-    from docalc.compiler.value_checks import check_samples
+    from docalc.compiler.bind.data import as_arrays
+    from docalc.compiler.plan.run_plan import inference_plan
+    from docalc.compiler.plan.value_checks import check_samples
+    from docalc.compiler.run import inference
 
     monkeypatch.setenv("DOCALC_NO_CACHE", "1")
     model = dc.compile(SCALE.replace("2 * s", "3 * s")).observe({"y": [0.1, -0.3, 0.5]})
@@ -376,7 +376,7 @@ def test_new_distribution_checked_at_run_time_without_intervened_inputs() -> Non
 
 
 def test_new_distribution_checks_do_not_depend_on_its_literals() -> None:
-    from docalc.compiler.value_checks import plan_checks
+    from docalc.compiler.plan.value_checks import plan_checks
 
     model = dc.compile(NEW)
     (p1, v1), (p2, v2) = (_plan(model, "x ~ HalfNormal(s - 10)"),

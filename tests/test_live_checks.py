@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from conftest import draws
 
-from docalc.compiler.inference import TRACES
-from docalc.compiler.slider_effect import effect_function
+from docalc.compiler.run.inference import TRACES
+from docalc.compiler.run.slider_effect import effect_function
 from docalc.errors import DocalcInterventionError
 
 # each data column reaches one kind of step of the live path:

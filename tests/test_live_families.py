@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 
 import docalc as dc
-from docalc.compiler import dists
-from docalc.compiler.inference import TRACES
-from docalc.compiler.results import dataset, tree
-from docalc.compiler.slider_effect import effect_function
+from docalc.compiler.lower import dists
+from docalc.compiler.results.trees import dataset, tree
+from docalc.compiler.run.inference import TRACES
+from docalc.compiler.run.slider_effect import effect_function
 from docalc.fit import Fit
 
 # the outcome's mechanism for each family, reading the control b (and the parameter s)

@@ -190,7 +190,7 @@ def test_gear_without_talent_is_not_identifiable(gear_fit: Fit,
 
 
 def test_observational_query_again_does_not_retrace() -> None:
-    from docalc.compiler.inference import TRACES
+    from docalc.compiler.run.inference import TRACES
 
     model = dc.load("examples/forum2.scm")
     model.query("seen", draws=200, seed=0)

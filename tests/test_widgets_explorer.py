@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from conftest import draws
 
-from docalc.compiler.inference import TRACES
-from docalc.compiler.slider_effect import effect_function
+from docalc.compiler.run.inference import TRACES
+from docalc.compiler.run.slider_effect import effect_function
 from docalc.errors import DocalcError, DocalcInterventionError
 
 
@@ -122,7 +122,7 @@ def explorer(linear_fit):  # type: ignore[no-untyped-def]
 
 def prior_fit(model, data: pd.DataFrame, *, chains: int = 2, per_chain: int = 200):  # type: ignore[no-untyped-def]
     """A Fit whose "posterior" is prior draws: the explorer's logic needs no NUTS run."""
-    from docalc.compiler.results import dataset, tree
+    from docalc.compiler.results.trees import dataset, tree
     from docalc.fit import Fit
 
     observed = model.observe(data)

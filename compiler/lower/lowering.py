@@ -2,11 +2,11 @@
 
 The forward run serves simulate, predict and counterfactuals; the NumPyro model serves
 inference. Both evaluate the plan's steps with the one step evaluator
-(:func:`docalc.compiler.step_eval.evaluate`), with fresh keys or with NumPyro sites.
+(:func:`docalc.compiler.lower.step_eval.evaluate`), with fresh keys or with NumPyro sites.
 Interventions are lowered from the IR, never by NumPyro's ``do``.
 
 Whether an intervention value gives some distribution an invalid parameter is known only
-when the run is done (see :mod:`docalc.compiler.value_checks`): the forward run returns,
+when the run is done (see :mod:`docalc.compiler.plan.value_checks`): the forward run returns,
 per draw, the number of units that broke each check beside the values; the NumPyro model
 records them as sites (``value_checks.check_samples``).
 """
@@ -20,9 +20,9 @@ from typing import Any
 import jax.numpy as jnp
 import numpyro
 
-from .run_plan import Plan
-from .step_eval import CompiledPlan, Fresh, Sites, evaluate, fit_shape
-from .value_checks import CHECK_SITE
+from docalc.compiler.lower.step_eval import CompiledPlan, Fresh, Sites, evaluate, fit_shape
+from docalc.compiler.plan.run_plan import Plan
+from docalc.compiler.plan.value_checks import CHECK_SITE
 
 Arrays = Mapping[str, Any]
 

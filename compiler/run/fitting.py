@@ -14,11 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from docalc.compiler.bind.seeds import check_seed
+from docalc.compiler.run.jax_setup import ensure_jax
 from docalc.dsl.errors import SamplingWarning, raise_diagnostics, runtime
 from docalc.dsl.ir import CheckedModel, Kind
-
-from .jax_setup import ensure_jax
-from .seeds import check_seed
 
 GUIDES = ("normal", "mvn", "delta")
 """SVI guides: AutoNormal, AutoMultivariateNormal, AutoDelta."""
@@ -26,7 +25,7 @@ GUIDES = ("normal", "mvn", "delta")
 if TYPE_CHECKING:
     import xarray as xr
 
-    from .data import Bound
+    from docalc.compiler.bind.data import Bound
 
 
 def whole(label: str, v: Any, minimum: int) -> int:
@@ -57,10 +56,10 @@ def fit(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndar
         Groups ``posterior``, ``sample_stats`` (NUTS), ``observed_data``,
         ``constant_data``; attrs ``method`` (and ``final_loss`` for SVI).
     """
-    from . import data as data_mod
-    from .interventions import check_array_shapes
-    from .run_plan import inference_plan
-    from .value_checks import check_samples
+    from docalc.compiler.bind import data as data_mod
+    from docalc.compiler.bind.interventions import check_array_shapes
+    from docalc.compiler.plan.run_plan import inference_plan
+    from docalc.compiler.plan.value_checks import check_samples
 
     if method not in ("nuts", "svi"):
         raise runtime.unknown_method(None, method=method).error()
@@ -88,10 +87,10 @@ def fit(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndar
         raise runtime.latent_discrete(None, names=", ".join(discrete),
                                       first=discrete[0]).error()
     ensure_jax()
-    from . import inference
+    from docalc.compiler.run import inference
 
     columns = data_mod.as_arrays(checked, bound)
-    from .simulation import literal_params
+    from docalc.compiler.run.simulation import literal_params
 
     params = literal_params(checked, plan)
     attrs: dict[str, Any] = {"method": method}
@@ -107,7 +106,7 @@ def fit(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndar
         stats = {}
         attrs["final_loss"] = float(losses[-1])
     # imported here, not above: inference.nuts imports it while XLA samples
-    from .results import dataset, tree
+    from docalc.compiler.results.trees import dataset, tree
 
     # a sampler compiled for earlier intervention values is re-used for new ones: the draws
     # record whether the new values gave some distribution an invalid parameter

@@ -14,13 +14,12 @@ from typing import Any
 
 import numpy as np
 
+from docalc.compiler.plan.run_plan import Plan, Step, masked
 from docalc.dsl import ast
 from docalc.dsl.checker import const_value, literal_value
 from docalc.dsl.distributions import CONSTRAINTS, DISTRIBUTIONS
 from docalc.dsl.errors import Diagnostic, interventions
 from docalc.dsl.printer import print_expr
-
-from .run_plan import Plan, Step, masked
 
 
 @dataclass(frozen=True)

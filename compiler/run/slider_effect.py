@@ -31,13 +31,19 @@ from typing import Any
 
 import numpy as np
 
+from docalc.compiler.plan.slider_shortcuts import (
+    cancels,
+    check_names,
+    check_steps,
+    delta_of,
+    recompute,
+    relevant,
+)
+from docalc.compiler.run.jax_setup import ensure_jax
 from docalc.dsl import ast
 from docalc.dsl.distributions import CONSTRAINTS, DISTRIBUTIONS
 from docalc.dsl.errors import interventions
 from docalc.dsl.ir import CheckedModel
-
-from .jax_setup import ensure_jax
-from .slider_shortcuts import cancels, check_names, check_steps, delta_of, recompute, relevant
 
 # template values by support: non-negative so the literal is a bare number (a negative
 # one would parse as unary minus around the literal), and inside the support so the
@@ -64,7 +70,7 @@ class EffectFunction:
         The outcome's plate size; None for a global outcome.
     supports : dict
         Each control's support constraint (a key of ``docalc.dsl.distributions.CONSTRAINTS``).
-    checks : tuple of docalc.compiler.run_plan.Check
+    checks : tuple of docalc.compiler.plan.run_plan.Check
         What each call checks (``plan.plan_checks`` of the intervened scenario; the same
         for every value).
 
@@ -77,15 +83,15 @@ class EffectFunction:
         import jax
         import jax.numpy as jnp
 
-        from . import dists
-        from . import posterior_runs as scenarios
-        from .batched_forward import draw_keys
-        from .draws import as_draws
-        from .expr import literal_slots
-        from .inference import count_trace
-        from .run_plan import intervention_exprs
-        from .simulation import literal_params
-        from .step_eval import CompiledPlan, fit_shape
+        from docalc.compiler.lower import dists
+        from docalc.compiler.lower.expr import literal_slots
+        from docalc.compiler.lower.step_eval import CompiledPlan, fit_shape
+        from docalc.compiler.plan.run_plan import intervention_exprs
+        from docalc.compiler.results.draws import as_draws
+        from docalc.compiler.run import posterior_runs as scenarios
+        from docalc.compiler.run.batched_forward import draw_keys
+        from docalc.compiler.run.inference import count_trace
+        from docalc.compiler.run.simulation import literal_params
 
         fit = as_draws(source)
         controls = list(controls)
@@ -240,8 +246,8 @@ class EffectFunction:
         import jax
         import jax.numpy as jnp
 
-        from .inference import count_trace
-        from .value_checks import raise_violations
+        from docalc.compiler.plan.value_checks import raise_violations
+        from docalc.compiler.run.inference import count_trace
 
         def run(keys: Any, draws: Any, noise: Any, shared: Any, pb: Any, arrays: Any) -> Any:
             count_trace("live-check")
@@ -311,7 +317,7 @@ class EffectFunction:
         """Call a compiled function for ``values``; raise on the host if a check failed."""
         import jax
 
-        from .value_checks import raise_violations
+        from docalc.compiler.plan.value_checks import raise_violations
 
         p, merged = self._merge(values)
         pa = jax.device_put(p, self._dev)
@@ -419,7 +425,7 @@ def _support(checked: CheckedModel, name: str) -> str:
 
 
 def _standard(family: str) -> Callable[[Any, tuple[int, ...]], Any]:
-    from .dists import NOISE
+    from docalc.compiler.lower.dists import NOISE
 
     draw = NOISE[family].draw
     assert draw is not None  # only replayable families have noise drawn once
@@ -429,7 +435,7 @@ def _standard(family: str) -> Callable[[Any, tuple[int, ...]], Any]:
 def _step(c: Any, st: Any, key: Any, env: dict[str, Any], given: Any, params: Any,
           arrays: Any, noise: Any, counts: dict[int, Any] | None = None) -> Any:
     """Evaluate one step with the noise replayed, counting its checks (None: unchecked)."""
-    from .step_eval import Replayed, evaluate, fit_shape
+    from docalc.compiler.lower.step_eval import Replayed, evaluate, fit_shape
 
     how = Replayed(c, key, given, params, arrays, noise, counts)
     return fit_shape(evaluate(st, env, how), c.shape(st))

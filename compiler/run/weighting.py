@@ -38,7 +38,7 @@ from docalc.dsl.ir import CheckedModel, DistCall, InterventionDef, Kind
 from docalc.dsl.printer import format_number, print_expr
 
 if TYPE_CHECKING:
-    from .draws import Draws
+    from docalc.compiler.results.draws import Draws
 
 #: Worlds drawn when the evidence is on a global node.
 POOL = 16000
@@ -65,7 +65,7 @@ class Evidence:
 
 def evidence_of(checked: CheckedModel, conds: Sequence[ast.Observed]) -> list[Evidence]:
     """Check the conditions against the (intervened) model and return them as Evidence."""
-    from .expr import compile_expr
+    from docalc.compiler.lower.expr import compile_expr
 
     out: list[Evidence] = []
     seen: set[str] = set()
@@ -116,8 +116,8 @@ def _build_world_fn(target: ast.Expr, evidence: list[Evidence]) -> Callable[...,
     import jax
     import jax.numpy as jnp
 
-    from . import dists
-    from .expr import compile_expr
+    from docalc.compiler.lower import dists
+    from docalc.compiler.lower.expr import compile_expr
 
     f_t = compile_expr(target)
     mechs = [(ev, {k: compile_expr(e) for k, e in ev.mechanism.args})
@@ -140,7 +140,7 @@ def _build_world_fn(target: ast.Expr, evidence: list[Evidence]) -> Callable[...,
                 unit = unit + lp
         return t, unit, glob
 
-    from .inference import count_trace
+    from docalc.compiler.run.inference import count_trace
 
     def worlds(values: dict[str, Any]) -> Any:
         count_trace("weights")
@@ -152,11 +152,11 @@ def _build_world_fn(target: ast.Expr, evidence: list[Evidence]) -> Callable[...,
 def weighted(src: Draws, target: ast.Expr, do: tuple[ast.Intervention, ...] | None,
              conds: Sequence[ast.Observed], seed: int) -> np.ndarray:
     """``E[target | do, conds]`` per draw by likelihood weighting (flat draw axis)."""
-    from . import data as data_mod
-    from .interventions import apply, check_array_shapes
-    from .queries import target_names
-    from .run_plan import forward_plan
-    from .simulation import literal_params
+    from docalc.compiler.bind import data as data_mod
+    from docalc.compiler.bind.interventions import apply, check_array_shapes
+    from docalc.compiler.plan.run_plan import forward_plan
+    from docalc.compiler.run.queries import target_names
+    from docalc.compiler.run.simulation import literal_params
 
     checked, arrays = apply(src.checked, src.arrays, do)
     evidence = evidence_of(checked, conds)
@@ -236,7 +236,7 @@ def _chunk_seed(seed: int, k: int) -> int:
 def _run(plan: Any, seed: int, n: int, draws: dict[str, np.ndarray],
          shared: dict[str, np.ndarray], params: Any, arrays: dict[str, Any],
          keep: list[str]) -> dict[str, np.ndarray]:
-    from .batched_forward import forward
+    from docalc.compiler.run.batched_forward import forward
 
     return forward(plan, seed=seed, n_draws=n, draws=draws, shared=shared, params=params,
                    arrays=arrays, keep=keep)

@@ -2,11 +2,11 @@
 
 Each term is answered by the machinery that answers the same question through the API:
 
-- ``E[t | do(...)]`` and ``E[t]``: a :func:`~docalc.compiler.posterior_runs.scenario` run (as
+- ``E[t | do(...)]`` and ``E[t]``: a :func:`~docalc.compiler.run.posterior_runs.scenario` run (as
   ``Fit.predict``), with the nodes of ``t`` redrawn and observed columns that the
   intervention does not reach held at their data; the mean of ``t`` over units.
 - ``E[t | do(...), factual]``: the counterfactual run (as ``Fit.counterfactual``).
-- ``E[t | x = v]``: likelihood weighting (see :mod:`docalc.compiler.weighting`).
+- ``E[t | x = v]``: likelihood weighting (see :mod:`docalc.compiler.run.weighting`).
 
 Every term of one query runs with the same seed, hence the same random numbers, so the
 noise an intervention does not touch cancels in a difference of terms (as in ``effect``).
@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import xarray as xr
 
+from docalc.compiler.results.draws import Draws
+from docalc.compiler.run.jax_setup import ensure_jax
 from docalc.dsl import ast
 from docalc.dsl.checker import suggest
 from docalc.dsl.distributions import CONSTANTS
@@ -27,11 +29,8 @@ from docalc.dsl.errors import interventions
 from docalc.dsl.ir import CheckedModel, Kind, QueryDef
 from docalc.dsl.printer import print_expr
 
-from .draws import Draws
-from .jax_setup import ensure_jax
-
 if TYPE_CHECKING:
-    from .data import Bound
+    from docalc.compiler.bind.data import Bound
 
 #: Units per unit plate when the prior is queried on a model without data.
 PRIOR_UNITS = 1000
@@ -125,11 +124,11 @@ def evaluate_prior(checked: CheckedModel, bound: Bound | None,
 def prior_draws(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndarray],
                 draws: int, seed: int) -> Draws:
     """Draw ``draws`` worlds from the prior, as :class:`Draws` (one chain)."""
-    from . import data as data_mod
-    from .batched_forward import forward
-    from .results import dataset, split_chains, tree
-    from .run_plan import forward_plan
-    from .simulation import literal_params
+    from docalc.compiler.bind import data as data_mod
+    from docalc.compiler.plan.run_plan import forward_plan
+    from docalc.compiler.results.trees import dataset, split_chains, tree
+    from docalc.compiler.run.batched_forward import forward
+    from docalc.compiler.run.simulation import literal_params
 
     if bound is not None:
         # the prior ignores observed columns: only exogenous inputs (and sizes) are kept
@@ -150,7 +149,7 @@ def prior_draws(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str,
 
 
 def _result(q: QueryDef, src: Draws, seed: int, kind: str) -> xr.DataArray:
-    from .expr import compile_expr
+    from docalc.compiler.lower.expr import compile_expr
 
     terms: dict[str, np.ndarray] = {}
     expr = _substitute(q.expr, terms, src, seed)
@@ -193,7 +192,7 @@ def per_world(target: ast.Expr, values: dict[str, Any]) -> np.ndarray:
     """Evaluate ``target`` in each world (leading axis) and return it with that axis."""
     import jax
 
-    from .expr import compile_expr
+    from docalc.compiler.lower.expr import compile_expr
 
     f = compile_expr(target)
     out = jax.vmap(lambda env: jax.numpy.asarray(f(env, None), dtype=float))(values)
@@ -214,11 +213,11 @@ def do_of(e: ast.Expectation) -> tuple[ast.Intervention, ...] | None:
 
 def term(src: Draws, e: ast.Expectation, seed: int) -> np.ndarray:
     """One expectation's value per draw (flat draw axis)."""
-    from .posterior_runs import scenario
+    from docalc.compiler.run.posterior_runs import scenario
 
     evidence = [c for c in e.conditions if isinstance(c, ast.Observed)]
     if evidence:
-        from .weighting import weighted
+        from docalc.compiler.run.weighting import weighted
 
         return weighted(src, e.target, do_of(e), evidence, seed)
     checked = src.checked
@@ -237,7 +236,7 @@ def term(src: Draws, e: ast.Expectation, seed: int) -> np.ndarray:
 
 def _warn_identification(source: Draws, q: QueryDef) -> None:
     """Warn once per (treatment, outcome) of the query whose effect is not identifiable."""
-    from .identification import warn_unidentified
+    from docalc.compiler.graph.identification import warn_unidentified
 
     checked = source.checked
     done: set[tuple[str, str]] = set()

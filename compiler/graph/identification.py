@@ -5,12 +5,11 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable
 
+from docalc.compiler.graph.criteria import Identification, identify_graph
 from docalc.dsl.errors import DocalcError, NotIdentifiableWarning
 from docalc.dsl.errors import interventions as errors
 from docalc.dsl.errors.hints import suggest
 from docalc.dsl.ir import CheckedModel, Kind
-
-from .graph_criteria import Identification, identify_graph
 
 
 def unit_graph(model: CheckedModel) -> object:

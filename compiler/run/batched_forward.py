@@ -13,11 +13,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .inference import count_trace
-from .lowering import make_forward
-from .run_plan import Plan
-from .seeds import check_seed
-from .value_checks import Check, plan_checks, raise_violations
+from docalc.compiler.bind.seeds import check_seed
+from docalc.compiler.lower.lowering import make_forward
+from docalc.compiler.plan.run_plan import Plan
+from docalc.compiler.plan.value_checks import Check, plan_checks, raise_violations
+from docalc.compiler.run.inference import count_trace
 
 _FORWARD: dict[str, tuple[Callable[..., Any], tuple[Check, ...]]] = {}
 MAX_ELEMENTS = 2**24  # per batch: draws x largest plate x nodes kept, about 64 MB of float32

@@ -24,8 +24,8 @@ def fingerprint(folders: Iterable[Path]) -> str:
     """Return a hash of the Python and grammar sources in ``folders`` (names and bytes)."""
     h = hashlib.sha256()
     for folder in folders:
-        for f in sorted([*folder.glob("*.py"), *folder.glob("*.lark")]):
-            h.update(f"{f.name}\0".encode())
+        for f in sorted([*folder.rglob("*.py"), *folder.rglob("*.lark")]):
+            h.update(f"{f.relative_to(folder).as_posix()}\0".encode())
             h.update(f.read_bytes())
             h.update(b"\0")
     return h.hexdigest()
@@ -48,7 +48,7 @@ def code_stamp() -> str:
 
     # what an exported program is made from: the front end (the IR it is lowered from)
     # and the compiler (the lowering); a change of either is a different program
-    folders = (Path(docalc.dsl.__file__).parent, Path(__file__).parent)
+    folders = (Path(docalc.dsl.__file__).parent, Path(__file__).parents[1])
     return f"docalc {ours} code {fingerprint(folders)}"
 
 

@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from .draws import Draws
-from .posterior_runs import scenario
-from .results import dataset, split_chains, tree
+from docalc.compiler.results.draws import Draws
+from docalc.compiler.results.trees import dataset, split_chains, tree
+from docalc.compiler.run.posterior_runs import scenario
 
 
 def hdi(x: np.ndarray, prob: float = 0.94) -> tuple[float, float]:
@@ -27,8 +27,8 @@ def effect(source: Draws, outcome: str, do: Any, baseline: Any, data: Any, seed:
     Warns (``NotIdentifiableWarning``) when the observed nodes cannot identify the effect
     of an intervened node on the outcome.
     """
-    from .identification import warn_unidentified
-    from .interventions import apply
+    from docalc.compiler.bind.interventions import apply
+    from docalc.compiler.graph.identification import warn_unidentified
 
     alone, _ = apply(source.checked.with_interventions(()), {}, do)
     warn_unidentified(source.checked, [iv.name for iv in alone.interventions], [outcome],

@@ -14,11 +14,10 @@ import jax.numpy as jnp
 from jax import nn
 from jax.scipy.special import logit
 
+from docalc.compiler.plan.run_plan import literal_nodes
 from docalc.dsl import ast
 from docalc.dsl.checker import literal_value
 from docalc.dsl.distributions import CONSTANTS
-
-from .run_plan import literal_nodes
 
 Env = Mapping[str, Any]
 Fn = Callable[[Env, Any], Any]

@@ -16,10 +16,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .exported import load_or_export
-from .run_plan import Plan
-from .seeds import check_seed
-from .value_checks import CHECK_SITE, plan_checks
+from docalc.compiler.bind.seeds import check_seed
+from docalc.compiler.plan.run_plan import Plan
+from docalc.compiler.plan.value_checks import CHECK_SITE, plan_checks
+from docalc.compiler.run.exported import load_or_export
 
 TRACES: dict[str, int] = {}
 """How many times each kind of function was traced (tests read this to count compiles)."""
@@ -83,7 +83,7 @@ def nuts(plan: Plan, data: Mapping[str, Any], params: Any, arrays: Mapping[str, 
         def build() -> Callable[..., Any]:
             # NumPyro is imported only to build a sampler; loading an exported one (a
             # refit of a known structure) does without it
-            from .lowering import make_numpyro_model
+            from docalc.compiler.lower.lowering import make_numpyro_model
 
             return _build(make_numpyro_model(plan), args, settings)
 
@@ -100,7 +100,7 @@ def nuts(plan: Plan, data: Mapping[str, Any], params: Any, arrays: Mapping[str, 
     try:
         out = sampler(seed_arg, *args)
         # XLA samples asynchronously: import what builds the DataTree in the meantime
-        from . import results  # noqa: F401
+        from docalc.compiler import results  # noqa: F401
         values, stats = jax.device_get(out)
     finally:
         if _BAR:
@@ -224,7 +224,7 @@ def svi(plan: Plan, data: Mapping[str, Any], params: Any, arrays: Mapping[str, A
     from numpyro.infer import SVI, Trace_ELBO, autoguide
     from numpyro.infer.util import Predictive
 
-    from .lowering import make_numpyro_model
+    from docalc.compiler.lower.lowering import make_numpyro_model
 
     model = make_numpyro_model(plan)
     guides = {"normal": autoguide.AutoNormal, "mvn": autoguide.AutoMultivariateNormal,

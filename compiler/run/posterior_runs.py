@@ -14,14 +14,13 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from docalc.compiler.bind import data as data_mod
+from docalc.compiler.plan.run_plan import Plan, forward_plan
+from docalc.compiler.results.draws import Draws
+from docalc.compiler.run.batched_forward import forward
+from docalc.compiler.run.jax_setup import ensure_jax
 from docalc.dsl import errors
 from docalc.dsl.ir import CheckedModel, Kind
-
-from . import data as data_mod
-from .batched_forward import forward
-from .draws import Draws
-from .jax_setup import ensure_jax
-from .run_plan import Plan, forward_plan
 
 
 @dataclass
@@ -42,7 +41,7 @@ class Scenario:
     def run(self, seed: int, keep: list[str] | None = None) -> dict[str, np.ndarray]:
         """Run once per draw; values with a flat leading draw axis."""
         ensure_jax()
-        from .simulation import literal_params
+        from docalc.compiler.run.simulation import literal_params
 
         return forward(self.plan, seed=seed, n_draws=self.n_draws, draws=self.draws,
                        shared=self.shared, params=literal_params(self.checked, self.plan),
@@ -72,7 +71,7 @@ def scenario(source: Draws, do: Any, data: Any, var_names: str | list[str] | Non
     source : Draws
         The draws held (a fit's posterior, or prior draws), with their model and data.
     do : dict, str, tuple of ast.Intervention or None
-        The intervention (see :func:`docalc.compiler.interventions.apply`).
+        The intervention (see :func:`docalc.compiler.bind.interventions.apply`).
     data : table or None
         New units; None for the fitted ones.
     var_names : str or list of str or None
@@ -87,7 +86,7 @@ def scenario(source: Draws, do: Any, data: Any, var_names: str | list[str] | Non
     -------
     Scenario
     """
-    from .interventions import apply, check_array_shapes
+    from docalc.compiler.bind.interventions import apply, check_array_shapes
 
     checked, arrays = apply(source.checked, source.arrays, do)
     if isinstance(var_names, str):

@@ -10,23 +10,22 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from docalc.compiler.run.jax_setup import ensure_jax
 from docalc.dsl.errors import DataWarning
 from docalc.dsl.ir import CheckedModel, Kind
-
-from .jax_setup import ensure_jax
 
 if TYPE_CHECKING:
     import xarray as xr
 
-    from .data import Bound
+    from docalc.compiler.bind.data import Bound
 
 Arrays = Mapping[str, np.ndarray]
 
 
 def literal_params(checked: CheckedModel, plan: Any) -> np.ndarray:
     """Return the intervention literals of a plan, in slot order."""
-    from .expr import literal_values
-    from .run_plan import intervention_exprs
+    from docalc.compiler.lower.expr import literal_values
+    from docalc.compiler.plan.run_plan import intervention_exprs
 
     return np.asarray(literal_values(intervention_exprs(plan)), dtype=np.float32)
 
@@ -34,8 +33,8 @@ def literal_params(checked: CheckedModel, plan: Any) -> np.ndarray:
 def prepare(checked: CheckedModel, arrays: Arrays, data: Any, n: int | None,
             what: str = "data") -> tuple[Bound, Any]:
     """Bind data for a forward run and return it with the arrays cast for JAX."""
-    from . import data as data_mod
-    from .interventions import check_array_shapes
+    from docalc.compiler.bind import data as data_mod
+    from docalc.compiler.bind.interventions import check_array_shapes
 
     bound = data_mod.bind(checked, data, n=n, what=what)
     drawn = sorted(k for k in bound.columns if checked.node(k).kind is not Kind.DATA)
@@ -57,8 +56,8 @@ def simulate(checked: CheckedModel, arrays: Arrays, *, n: int | None, seed: int,
              data: Any) -> pd.DataFrame:
     """One draw of every node; returns the main plate's variables as a DataFrame."""
     ensure_jax()
-    from .batched_forward import forward
-    from .run_plan import forward_plan
+    from docalc.compiler.plan.run_plan import forward_plan
+    from docalc.compiler.run.batched_forward import forward
 
     bound, shared = prepare(checked, arrays, data, n)
     plan = forward_plan(checked, bound.sizes, given=bound.names)
@@ -98,13 +97,13 @@ def _frame(checked: CheckedModel, values: dict[str, np.ndarray], bound: Bound) -
 def sample_prior(checked: CheckedModel, arrays: Arrays, *, draws: int, n: int | None,
                  seed: int, data: Any) -> xr.DataTree:
     """Draws from the (intervened) prior, as a DataTree with group ``prior``."""
-    from .fitting import whole
+    from docalc.compiler.run.fitting import whole
 
     draws = whole("draws", draws, 1)
     ensure_jax()
-    from .batched_forward import forward
-    from .results import dataset, tree
-    from .run_plan import forward_plan
+    from docalc.compiler.plan.run_plan import forward_plan
+    from docalc.compiler.results.trees import dataset, tree
+    from docalc.compiler.run.batched_forward import forward
 
     bound, shared = prepare(checked, arrays, data, n)
     plan = forward_plan(checked, bound.sizes, given=bound.names)

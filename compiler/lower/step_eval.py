@@ -11,7 +11,7 @@ them is small and passed in as a strategy (:class:`Run`):
 - where held values are read (data columns and posterior draws).
 
 Counterfactual abduction (mode ``abduct``) is the same in every run: the unit's noise is
-recovered from its factual values (:func:`docalc.compiler.dists.abduct`) and pushed
+recovered from its factual values (:func:`docalc.compiler.lower.dists.abduct`) and pushed
 through the intervened parents.
 """
 
@@ -24,13 +24,12 @@ import jax
 import jax.numpy as jnp
 import numpyro
 
+from docalc.compiler.lower import dists
+from docalc.compiler.lower.expr import Fn, compile_expr, literal_slots
+from docalc.compiler.plan.run_plan import Plan, Step, intervention_exprs
+from docalc.compiler.plan.value_checks import plan_checks, raise_violations
 from docalc.dsl.distributions import DISTRIBUTIONS
 from docalc.dsl.supports import inside
-
-from . import dists
-from .expr import Fn, compile_expr, literal_slots
-from .run_plan import Plan, Step, intervention_exprs
-from .value_checks import plan_checks, raise_violations
 
 Arrays = Mapping[str, Any]
 

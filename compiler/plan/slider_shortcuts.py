@@ -1,6 +1,6 @@
 """Which steps the live slider path runs, and which of its terms cancel exactly.
 
-Plan analysis for :mod:`docalc.compiler.slider_effect`: the steps an outcome depends on,
+Plan analysis for :mod:`docalc.compiler.run.slider_effect`: the steps an outcome depends on,
 the steps only checks need, the deterministic nodes a baseline recomputes, and, when the
 outcome's noise cancels in the difference of two scenarios, the difference of their
 locations with the shared terms left out.
@@ -128,7 +128,7 @@ def delta_of(e: Any, changed: set[str], dets: Mapping[str, Any]) -> Delta | None
     twice. Deterministic nodes computed in both scenarios are expanded the same way.
     None means the difference is zero.
     """
-    from .expr import compile_expr
+    from docalc.compiler.lower.expr import compile_expr
 
     match e:
         case ast.Binary(op="+" | "-" as op, left=left, right=right):

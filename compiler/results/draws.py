@@ -17,7 +17,7 @@ from docalc.dsl.ir import CheckedModel
 if TYPE_CHECKING:
     import xarray as xr
 
-    from .data import Bound
+    from docalc.compiler.bind.data import Bound
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,7 +50,7 @@ class Draws:
     @cached_property
     def values(self) -> dict[str, np.ndarray]:
         """The variables with (chain, draw) merged into one leading draw axis."""
-        from .results import flatten_draws
+        from docalc.compiler.results.trees import flatten_draws
 
         if self.tree is None:
             return {}
