@@ -41,7 +41,7 @@ def main() -> None:
     from docalc.widgets import EffectExplorer
 
     fit = fake_fit()
-    f = effect_function(fit, "y", ["b"], baseline={"b": 0})
+    f = effect_function(fit.draws, "y", ["b"], baseline={"b": 0})
     beta = jax.device_put(fit.posterior["posterior"]["beta_by"].values.ravel()
                           .astype(np.float32))
 
@@ -77,7 +77,7 @@ def main() -> None:
           f"(ratio to hand {ms(t_full) / ms(t_hand):.2f})")
 
     # the outcome's noise does not cancel when the spread is intervened on: it is replayed
-    g = effect_function(fit, "y", ["sigma_y"])
+    g = effect_function(fit.draws, "y", ["sigma_y"])
     for v in (0.5, 1.0):
         jax.block_until_ready(g.average_device({"sigma_y": v}))
     t_noise = []

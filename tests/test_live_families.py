@@ -62,7 +62,7 @@ def _fit(family: str, mediated: bool) -> Fit:
 @pytest.mark.parametrize("family", sorted(OUTCOMES))
 def test_live_effect_matches_fit_effect(family: str, mediated: bool) -> None:
     fit = _fit(family, mediated)
-    f = effect_function(fit, "y", ["b"], baseline={"b": 0}, seed=5)
+    f = effect_function(fit.draws, "y", ["b"], baseline={"b": 0}, seed=5)
     f({"b": 1.3})  # the first call compiles
     before = dict(TRACES)
     for v in (0.7, -0.4):

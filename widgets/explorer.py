@@ -165,7 +165,7 @@ class EffectExplorer(widgets.VBox):
         key = frozenset(values)
         fn = self._functions.get(key)
         if fn is None:
-            fn = effect_function(self._fit, self.outcome, list(values), self._baseline,
+            fn = effect_function(self._fit.draws, self.outcome, list(values), self._baseline,
                                  seed=self._seed, initial=dict(values))
             self._functions[key] = fn
         return fn

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -68,13 +68,3 @@ class Draws:
         if self.tree is None:
             return 1
         return int(self.tree["posterior"].sizes.get("chain", 1))
-
-
-def as_draws(source: Any) -> Draws:
-    """Return ``source`` if it is :class:`Draws`, else its ``draws`` (a ``docalc.Fit``)."""
-    if isinstance(source, Draws):
-        return source
-    draws = getattr(source, "draws", None)
-    if not isinstance(draws, Draws):
-        raise TypeError(f"expected a docalc Fit or Draws, got {type(source).__name__}")
-    return draws

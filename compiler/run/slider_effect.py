@@ -1,6 +1,6 @@
 """Live effects: one compiled function of the intervention values, for sliders.
 
-``effect_function(fit, outcome, controls)`` plans the two scenarios once, from a template
+``effect_function(fit.draws, outcome, controls)`` plans the two scenarios once, from a template
 intervention ``do(control = <number>)``, and jits one function in which the controls'
 values are a traced argument (the plan's literal slots, see ``expr.literal_slots``).
 Moving a slider is then a call of an already compiled function: no re-trace, no
@@ -85,15 +85,17 @@ class EffectFunction:
 
         from docalc.compiler.lower import dists
         from docalc.compiler.lower.expr import literal_slots
-        from docalc.compiler.lower.step_eval import CompiledPlan, fit_shape
+        from docalc.compiler.lower.step_eval import CompiledPlan
         from docalc.compiler.plan.run_plan import intervention_exprs
-        from docalc.compiler.results.draws import as_draws
+        from docalc.compiler.results.draws import Draws
         from docalc.compiler.run import posterior_runs as scenarios
         from docalc.compiler.run.batched_forward import draw_keys
-        from docalc.compiler.run.inference import count_trace
         from docalc.compiler.run.simulation import literal_params
+        from docalc.compiler.run.slider_kernels import kernels
 
-        fit = as_draws(source)
+        if not isinstance(source, Draws):  # Fit.draws, not the Fit: nothing here reads a Fit
+            raise TypeError(f"expected Draws, got {type(source).__name__}")
+        fit = source
         controls = list(controls)
         check_names(fit.checked, outcome, controls)
         self.outcome = outcome
@@ -164,58 +166,9 @@ class EffectFunction:
         shapes = {i: ca.shape(s) for i, s in noisy.items()}
         n_checks = len(ca.checks)
 
-        def noise_of(keys: Any) -> Any:
-            count_trace("live-noise")
-
-            def one(key: Any) -> Any:
-                return {str(i): _standard(s.node.dist.name)(jax.random.fold_in(key, i),
-                                                            shapes[i])
-                        for i, s in noisy.items()}
-
-            return jax.vmap(one)(keys)
-
-        def scenario_env(c: Any, steps: list[Any], key: Any, given: Any, params: Any,
-                         arrays: Any, noise: Any,
-                         counts: dict[int, Any] | None = None) -> dict[str, Any]:
-            env: dict[str, Any] = {}
-            for st in steps[:-1]:
-                env[st.name] = _step(c, st, key, env, given, params, arrays, noise, counts)
-            return env
-
-        def per_unit(keys: Any, draws: Any, noise: Any, shared: Any, pa: Any, pb: Any,
-                     arrays_a: Any, arrays_b: Any) -> Any:
-            def one(key: Any, draw: Any, nz: Any) -> Any:
-                given = {**shared, **draw}
-                counts: dict[int, Any] = {}
-                ea = scenario_env(ca, steps_a, key, given, pa, arrays_a, nz, counts)
-                # the baseline is fixed: its checks ran once, when the function was built
-                eb = scenario_env(cb, steps_b, key, given, pb, arrays_b, nz)
-                if delta is not None:
-                    d = fit_shape(delta(ea, eb), ca.shape(st_a))
-                    if finish_a:
-                        ea[outcome] = _step(ca, st_a, key, ea, given, pa, arrays_a, nz, counts)
-                else:
-                    ya = ea[outcome] = _step(ca, st_a, key, ea, given, pa, arrays_a, nz,
-                                             counts)
-                    yb = _step(cb, st_b, key, eb, given, pb, arrays_b, nz)
-                    d = fit_shape(ya, ca.shape(st_a)) - fit_shape(yb, ca.shape(st_a))
-                for st in tail_a:
-                    ea[st.name] = _step(ca, st, key, ea, given, pa, arrays_a, nz, counts)
-                return d, tuple(counts.get(k, jnp.int32(0)) for k in range(n_checks))
-
-            return jax.vmap(one)(keys, draws, noise)
-
-        def both(*args: Any) -> Any:
-            count_trace("live")
-            d, counts = per_unit(*args)
-            d = d.astype(jnp.float32)
-            return d, _average(d), counts
-
-        def average_only(*args: Any) -> Any:
-            count_trace("live")
-            d, counts = per_unit(*args)
-            return _average(d.astype(jnp.float32)), counts
-
+        both, average_only, noise_of = kernels(
+            ca, cb, steps_a, steps_b, tail_a, st_a, st_b, outcome, delta, finish_a, noisy,
+            shapes, n_checks)
         self._both = jax.jit(both)
         self._average = jax.jit(average_only)
 
@@ -244,24 +197,11 @@ class EffectFunction:
 
         """
         import jax
-        import jax.numpy as jnp
 
         from docalc.compiler.plan.value_checks import raise_violations
-        from docalc.compiler.run.inference import count_trace
+        from docalc.compiler.run.slider_kernels import baseline_checks
 
-        def run(keys: Any, draws: Any, noise: Any, shared: Any, pb: Any, arrays: Any) -> Any:
-            count_trace("live-check")
-
-            def one(key: Any, draw: Any, nz: Any) -> Any:
-                given = {**shared, **draw}
-                env: dict[str, Any] = {}
-                counts: dict[int, Any] = {}
-                for st in steps:
-                    env[st.name] = _step(cb, st, key, env, given, pb, arrays, nz, counts)
-                return tuple(counts.get(k, jnp.int32(0)) for k in range(len(cb.checks)))
-
-            return jax.vmap(one)(keys, draws, noise)
-
+        run = baseline_checks(cb, steps)
         counts = jax.jit(run)(self._keys, self._draws, self._noise, self._shared, self._pb,
                               self._arrays_b)
         raise_violations(cb.checks, jax.device_get(counts))
@@ -382,8 +322,8 @@ def effect_function(source: Any, outcome: str, controls: Sequence[str],
 
     Parameters
     ----------
-    source : docalc.Fit or Draws
-        A fitted model (its ``draws``) or draws; the draws are held on the device.
+    source : Draws
+        Posterior (or prior) draws, e.g. ``fit.draws``; they are held on the device.
     outcome : str
         The node whose change is measured.
     controls : list of str
@@ -413,32 +353,11 @@ def effect_function(source: Any, outcome: str, controls: Sequence[str],
                           data=data)
 
 
-def _average(d: Any) -> Any:
-    return d.mean(axis=-1) if d.ndim > 1 else d
-
-
 def _support(checked: CheckedModel, name: str) -> str:
     node = checked.node(name)
     if node.dist is None:
         return "real"  # a deterministic node or a data input takes any number
     return DISTRIBUTIONS[node.dist.name].support
-
-
-def _standard(family: str) -> Callable[[Any, tuple[int, ...]], Any]:
-    from docalc.compiler.lower.dists import NOISE
-
-    draw = NOISE[family].draw
-    assert draw is not None  # only replayable families have noise drawn once
-    return draw
-
-
-def _step(c: Any, st: Any, key: Any, env: dict[str, Any], given: Any, params: Any,
-          arrays: Any, noise: Any, counts: dict[int, Any] | None = None) -> Any:
-    """Evaluate one step with the noise replayed, counting its checks (None: unchecked)."""
-    from docalc.compiler.lower.step_eval import Replayed, evaluate, fit_shape
-
-    how = Replayed(c, key, given, params, arrays, noise, counts)
-    return fit_shape(evaluate(st, env, how), c.shape(st))
 
 
 __all__ = ["EffectFunction", "effect_function"]
