@@ -24,6 +24,7 @@ from .syntax_errors import syntax_error
 MAX_CHARS = 1_000_000
 MAX_NESTING = 64  # brackets
 _BRACKETS = re.compile(r"#[^\n]*|[()\[\]{}\n]")
+_LONE_CR = re.compile(r"\r(?!\n)")
 
 __all__ = ["MAX_CHARS", "MAX_DEPTH", "MAX_NESTING", "MAX_STATEMENT_TOKENS", "gc_paused", "parse"]
 
@@ -78,6 +79,10 @@ def parse(text: str, source: str = "<string>", start: str = "start") -> Any:
         For input too large or nested too deeply.
 
     """
+    if "\r" in text:
+        # a lone \r (old Mac line ends) is a line break, as spans.split_lines counts lines;
+        # Lark counts only \n, so it reads one (same length: every offset stays put)
+        text = _LONE_CR.sub("\n", text)
     _check_limits(text, source)
     try:
         with gc_paused():

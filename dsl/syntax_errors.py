@@ -8,12 +8,15 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from .errors import DocalcError, Label, syntax
 from .lalr import raw_parser
-from .spans import Span
+from .spans import Span, split_lines
 from .syntax_messages import BY_TOKEN, EXAMPLES, RESERVED_WORD, describe_expected
 
 
 def _eof_span(text: str, source: str) -> Span:
-    lines = text.splitlines() or [""]
+    # the end of the last line: a final line break opens no line of its own here
+    lines = split_lines(text)
+    if len(lines) > 1 and lines[-1] == "":
+        lines = lines[:-1]
     line = len(lines)
     col = len(lines[-1]) + 1
     return Span(line, col, line, col + 1, source)
