@@ -13,6 +13,7 @@ from .folding import const_value, number_text, shown
 from .ir import DistCall
 from .printer import format_number, print_expr
 from .spans import NOWHERE, Span
+from .supports import representable
 
 
 class Distributions(Declarations):
@@ -100,7 +101,9 @@ class Distributions(Declarations):
             param = spec.lookup(name)
             assert param is not None
             value = const_value(expr)
-            if value is not None and not in_support(param.constraint, value):
+            # a constant that is not finite is refused on its own (Declarations.constants)
+            if value is not None and representable(value) \
+                    and not in_support(param.constraint, value):
                 self.err(distributions.argument_outside_support(
                     spans.get(name, call.span), dist=spec.name, arg=name,
                     constraint=CONSTRAINTS[param.constraint], value=shown(expr, value)))
@@ -120,8 +123,8 @@ class Distributions(Declarations):
     def probabilities(self, spec: DistSpec, expr: ast.ListExpr, span: Span) -> bool:
         """Refuse constant probabilities that do not sum to 1 (NumPyro would not renormalise)."""
         values = [const_value(item) for item in expr.items]
-        if any(v is None for v in values):
-            return True  # read at run time: plan_checks counts a broken simplex
+        if any(v is None or not representable(v) for v in values):
+            return True  # read at run time (plan_checks counts a broken simplex), or refused
         total = sum(v for v in values if v is not None)
         if abs(total - 1) <= 1e-6:
             return True
@@ -136,7 +139,8 @@ class Distributions(Declarations):
         """Refuse constant bounds out of order (``Uniform(2, 1)`` would draw 2 every time)."""
         low, high = (p.name for p in spec.params[:2])
         lo, hi = const_value(given[low]), const_value(given[high])
-        if lo is None or hi is None or lo < hi:
+        if lo is None or hi is None or lo < hi or not representable(lo) \
+                or not representable(hi):
             return True  # bounds read at run time are checked by the run (plan_checks)
         value = shown(given[high], hi) if high in spans else f"{number_text(hi)} (its default)"
         self.err(distributions.argument_outside_support(

@@ -9,8 +9,9 @@ from . import ast
 from .distributions import CONSTANTS, DISTRIBUTIONS, FUNCTIONS, RESERVED
 from .errors import Diagnostic, distributions, interventions, names, syntax
 from .errors.hints import listing, suggest
+from .folding import unfit_constants
 from .printer import print_expr
-from .spans import NOWHERE, Span
+from .spans import NOWHERE, Span, source_line
 
 MAX_STATEMENTS = 50_000
 
@@ -113,6 +114,7 @@ class Declarations:
     def expr(self, e: ast.Expr, plate: str | None, *, reads: list[str],
              allow_list: bool = False, self_name: str | None = None) -> None:
         """Check names, calls and plate rules of an expression; append the nodes it reads."""
+        self.constants(e)
         stack: list[tuple[object, bool]] = [(e, allow_list)]
         while stack:
             node, lists_ok = stack.pop()
@@ -146,6 +148,20 @@ class Declarations:
                     pass
                 case _:
                     stack.extend((c, False) for c in reversed(ast.children(node)))
+
+    def constants(self, e: object) -> None:
+        """Refuse the constant parts of ``e`` that are not finite 32-bit numbers."""
+        for part, value in sorted(unfit_constants(e), key=lambda f: span_of(f[0])):
+            sp = span_of(part)
+            self.err(distributions.constant_not_finite(sp, expr=self.written(sp, part),
+                                                       value=value))
+
+    def written(self, sp: Span, e: object) -> str:
+        """Return the text of ``e`` as written (its span), else as the printer writes it."""
+        line = source_line(self.text, sp.line) if sp.line == sp.end_line else None
+        if line is not None and 0 < sp.column < sp.end_column <= len(line) + 1:
+            return line[sp.column - 1:sp.end_column - 1]
+        return print_expr(e)  # type: ignore[arg-type]
 
     def name_ref(self, n: str, sp: Span, plate: str | None, reads: list[str],
                  self_name: str | None) -> None:

@@ -60,6 +60,7 @@ class Statements(Distributions):
 
     def query(self, q: ast.Query, nodes: dict[str, Node]) -> None:
         """Check a query statement."""
+        self.constants(q.expr)
         stack: list[object] = [q.expr]
         found = False
         while stack:
@@ -85,6 +86,7 @@ class Statements(Distributions):
         self._current = "E[...]"
         # the target may read unit-level nodes of any one plate; checked per plate below
         target_plates = set()
+        self.constants(e.target)
         for n in ast.names_in(e.target):
             if n.id in CONSTANTS:
                 continue

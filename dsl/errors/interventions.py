@@ -122,9 +122,11 @@ def no_queries(span: Span | None) -> None:
 
 
 # -- interventions refused at run time (the API's do=..., the live effect) --------------------
-@entry("E608", DocalcInterventionError, "do({name} = {value}) is not a finite number")
+@entry("E608", DocalcInterventionError, "do({name} = {value}) is not a finite 32-bit number",
+       "a value must be finite and at most about 3.4e38 in size: the model computes in "
+       "32-bit floats")
 def do_not_finite(span: Span | None, *, name: str, value: str) -> None:
-    """Report ``do={"b": float("nan")}``."""
+    """Report ``do={"b": float("nan")}``, ``float("inf")``, ``10**400`` or ``1e300``."""
 
 
 @entry("E609", DocalcInterventionError, "do({name} = array) holds NaN or inf at positions "
