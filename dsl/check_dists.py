@@ -108,10 +108,15 @@ class Distributions(Declarations):
                     spans.get(name, call.span), dist=spec.name, arg=name,
                     constraint=CONSTRAINTS[param.constraint], value=shown(expr, value)))
                 ok = False
-            if param.constraint == "simplex" and not isinstance(expr, ast.ListExpr | ast.Name):
+            if param.constraint == "simplex" and not isinstance(expr, ast.ListExpr):
+                # every node holds one number per unit, so only a list written in the call
+                # is a vector (NumPyro would raise on a scalar at run time)
+                got = print_expr(expr)
+                if isinstance(expr, ast.Name) and expr.id in self.decls:
+                    got = f"'{got}', a node, which holds one number (not a list)"
                 self.err(distributions.argument_outside_support(
                     spans.get(name, call.span), dist=spec.name, arg=name,
-                    constraint="a list like [0.2, 0.3, 0.5]", value=print_expr(expr)))
+                    constraint="a list like [0.2, 0.3, 0.5]", value=got))
                 ok = False
             elif param.constraint == "simplex" and name == "probs" \
                     and isinstance(expr, ast.ListExpr):
@@ -121,8 +126,19 @@ class Distributions(Declarations):
         return given if ok else None
 
     def probabilities(self, spec: DistSpec, expr: ast.ListExpr, span: Span) -> bool:
-        """Refuse constant probabilities that do not sum to 1 (NumPyro would not renormalise)."""
+        """Refuse constant probabilities outside [0, 1], or that do not sum to 1.
+
+        Each constant entry is checked on its own (``[1.5, -0.5]`` sums to 1), and the sum
+        when all are constants (NumPyro would not renormalise).
+        """
         values = [const_value(item) for item in expr.items]
+        for item, v in zip(expr.items, values, strict=True):
+            if v is not None and representable(v) and not in_support("unit_closed", v):
+                self.err(distributions.argument_outside_support(
+                    span_of(item), dist=spec.name, arg="probs",
+                    constraint="a list of probabilities, each in [0, 1]",
+                    value=f"{print_expr(expr)}, whose entry {shown(item, v)} is not"))
+                return False
         if any(v is None or not representable(v) for v in values):
             return True  # read at run time (plan_checks counts a broken simplex), or refused
         total = sum(v for v in values if v is not None)

@@ -83,6 +83,8 @@ def parse(text: str, source: str = "<string>", start: str = "start") -> Any:
         # a lone \r (old Mac line ends) is a line break, as spans.split_lines counts lines;
         # Lark counts only \n, so it reads one (same length: every offset stays put)
         text = _LONE_CR.sub("\n", text)
+    if start == "do_args":
+        text = text.rstrip()  # a text box's final line break ends the text, nothing more
     _check_limits(text, source)
     try:
         with gc_paused():

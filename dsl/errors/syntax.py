@@ -77,10 +77,33 @@ expectation_needs_brackets = syntax_label(
     "E120", "expectation_needs_brackets", "E needs square brackets", "write `E[y | do(b = 0)]`")
 reserved_word = syntax_label(
     "E121", "reserved_word", "a reserved word cannot be used as a name",
-    "`do`, `data`, `plate`, `query`, `factual` and `E` are keywords; rename the node")
+    "`do`, `data`, `plate`, `query`, `factual` and `E` are keywords; choose another name")
 comparisons_do_not_chain = syntax_label(
     "E122", "comparisons_do_not_chain", "comparisons do not chain",
     "write `(a < b) * (b < c)` for a < b < c")
+
+empty_list = syntax_label(
+    "E123", "empty_list", "an empty list []",
+    "a list needs at least one entry, e.g. `Categorical([0.2, 0.8])`")
+
+
+@entry("E124", DocalcSyntaxError, "'{text}' is not a number",
+       "numbers are written in decimal, like 12, 0.5, .5, 1e-3 or 2.5E+4 (no '_' between "
+       "digits, no '0x'); for a product write `2 * a`")
+def malformed_number(span: Span | None, *, text: str) -> None:
+    """Report a number glued to letters, '_' or a second '.' (``0x10``, ``1_000``, ``1..2``)."""
+
+
+@entry("E125", DocalcSyntaxError, "missing ',' before '{name}'",
+       "separate {what} with ',', e.g. `{example}`")
+def missing_comma(span: Span | None, *, name: str, what: str, example: str) -> None:
+    """Report two arguments or interventions with no ',' between them (``Normal(0 scale=1)``)."""
+
+
+@entry("E126", DocalcSyntaxError, "interventions are separated by ',', not {found}",
+       "write e.g. `b = 0, c = 1`")
+def do_text_separator(span: Span | None, *, found: str) -> None:
+    """Report ';' or a line break between interventions given as text (API, CLI, widget)."""
 
 
 # -- limits -----------------------------------------------------------------------------------
