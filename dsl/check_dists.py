@@ -56,6 +56,14 @@ class Distributions(Declarations):
             p.name + (f" (or {', '.join(p.aliases)})" if p.aliases else "") for p in spec.params)
         given: dict[str, ast.Expr] = {}
         spans: dict[str, Span] = {}
+        if call.kwargs and call.args and call.kwargs[0].span.line > 0:
+            # the AST keeps the two apart, so the order is read off the spans
+            first = call.kwargs[0]
+            late = [a for a in call.args if span_of(a) > first.span]
+            if late:
+                self.err(distributions.positional_after_keyword(
+                    span_of(late[0]), dist=spec.name, keyword=first.name))
+                return None
         if len(call.args) > len(positional):
             self.err(distributions.too_many_positional(
                 span_of(call.args[len(positional)]), dist=spec.name, n=len(positional),

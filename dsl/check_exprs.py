@@ -85,7 +85,7 @@ class Declarations:
                                                first=self.plates[p.name].name_span))
             return
         if p.name in RESERVED:
-            self.err(names.reserved_name(p.name_span, name=p.name))
+            self.err(names.reserved_name(p.name_span, name=p.name, what="a plate"))
         if p.size is not None and p.size <= 0:
             self.err(names.bad_plate_size(p.span, size=p.size))
         self.plates[p.name] = p
@@ -94,7 +94,7 @@ class Declarations:
         """Declare a node of plate ``plate`` (None: global)."""
         assert isinstance(s, ast.Stochastic | ast.Deterministic | ast.DataDecl)
         if s.name in RESERVED:
-            self.err(names.reserved_name(s.name_span, name=s.name))
+            self.err(names.reserved_name(s.name_span, name=s.name, what="a node"))
             return
         if "__" in s.name:
             # internal sample sites are named `<node>__<role>`; a user name must not collide
@@ -172,6 +172,9 @@ class Declarations:
             reads.append(n)
             return
         decl = self.decls.get(n)
+        if decl is None and n in FUNCTIONS:
+            self.err(names.reserved_name(sp, name=n, what="a node", read=True))
+            return
         if decl is None:
             self.err(names.undefined_name(
                 sp, name=n, suggestion=suggest(n, [*self.decls, *CONSTANTS], define_hint(n))))

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from . import ast
 from .check_dists import Distributions, outside
 from .check_exprs import span_of, unknown_function_hint
-from .distributions import CONSTANTS, DISTRIBUTIONS, FUNCTIONS
+from .distributions import CONSTANTS, DISTRIBUTIONS, FUNCTIONS, RESERVED
 from .errors import distributions, interventions, names, runtime
 from .errors.hints import listing, suggest
 from .folding import literal_value
@@ -25,6 +25,9 @@ class Statements(Distributions):
         out = []
         for iv in ivs:
             node = nodes.get(iv.name)
+            if node is None and iv.name in RESERVED:
+                self.err(names.reserved_name(iv.span, name=iv.name, what="a node"))
+                continue
             if node is None:
                 self.err(interventions.do_undefined(
                     iv.span, name=iv.name,
@@ -115,6 +118,9 @@ class Statements(Distributions):
                 factual += 1
             else:
                 node = nodes.get(c.name)
+                if node is None and c.name in RESERVED:
+                    self.err(names.reserved_name(c.span, name=c.name, what="a node"))
+                    continue
                 if node is None:
                     self.err(names.undefined_name(c.span, name=c.name,
                                                   suggestion=_variables(c.name, nodes)))

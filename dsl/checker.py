@@ -19,6 +19,7 @@ from .check_statements import Statements, unique
 from .errors import interventions, names, raise_diagnostics
 from .errors.hints import listing, suggest
 from .folding import const_value, literal_value
+from .distributions import RESERVED
 from .ir import CheckedModel, InterventionDef, Kind, Node, PlateDef, QueryDef
 from .parser import gc_paused
 from .spans import Span
@@ -106,6 +107,8 @@ def _check_program(program: ast.Program, text: str) -> CheckedModel:
         if isinstance(stmt, ast.Do):
             ivs.extend(c.interventions(stmt.interventions, nodes, seen))
         elif isinstance(stmt, ast.Query):
+            if stmt.name in RESERVED:
+                c.err(names.reserved_name(stmt.name_span, name=stmt.name, what="a query"))
             if stmt.name in queries:
                 c.err(interventions.query_twice(stmt.name_span, name=stmt.name,
                                                 first=queries[stmt.name].span))

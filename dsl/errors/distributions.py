@@ -106,3 +106,10 @@ def constant_not_finite(span: Span | None, *, expr: str, value: float) -> dict[s
     else:
         problem = f"is too large for a 32-bit float ({value:.3g})"
     return {"expr": expr, "problem": problem}
+
+
+@entry("E415", DocalcDistributionError, "positional argument after keyword argument "
+       "'{keyword}' in {dist}(...)",
+       "give positional arguments first (`Normal(0, scale=1)`), or name this one too")
+def positional_after_keyword(span: Span | None, *, dist: str, keyword: str) -> None:
+    """Report ``Normal(loc=0, 1)``: which parameter the positional one is would be a guess."""
