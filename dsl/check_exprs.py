@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from . import ast
+from . import ast, lalr
 from .distributions import CONSTANTS, DISTRIBUTIONS, FUNCTIONS, RESERVED
 from .errors import Diagnostic, distributions, interventions, names, syntax
 from .errors.hints import listing, suggest
@@ -13,7 +13,10 @@ from .folding import unfit_constants
 from .printer import print_expr
 from .spans import NOWHERE, Span, source_line
 
-MAX_STATEMENTS = 50_000
+#: The largest plate size written in the text: a run holds at least one 32-bit value per
+#: unit for each node of the plate (400 MB per node at the limit), so a larger size is
+#: refused before anything is allocated. Populations given as data are not bounded here.
+MAX_PLATE_SIZE = 100_000_000
 
 
 def unknown_function_hint(name: str) -> str:
@@ -54,10 +57,11 @@ class Declarations:
     # -- declarations -----------------------------------------------------------------
     def collect(self, program: ast.Program) -> None:
         """Declare every plate and node of the program, reporting clashes."""
-        if len(program.statements) > MAX_STATEMENTS:
-            self.err(syntax.too_many_statements(Span(1, 1, 1, 2, self.source),
-                                                count=len(program.statements),
-                                                limit=MAX_STATEMENTS))
+        # the parser stops a text past the limit while reading it; this is for programs
+        # built as ASTs
+        if len(program.statements) > lalr.MAX_STATEMENTS:
+            first = program.statements[lalr.MAX_STATEMENTS]
+            self.err(syntax.too_many_statements(span_of(first), limit=lalr.MAX_STATEMENTS))
             return
         for stmt in program.statements:
             if isinstance(stmt, ast.Plate):
@@ -88,6 +92,9 @@ class Declarations:
             self.err(names.reserved_name(p.name_span, name=p.name, what="a plate"))
         if p.size is not None and p.size <= 0:
             self.err(names.bad_plate_size(p.span, size=p.size))
+        elif p.size is not None and p.size > MAX_PLATE_SIZE:
+            self.err(syntax.plate_too_large(p.name_span, name=p.name, size=p.size,
+                                            limit=MAX_PLATE_SIZE))
         self.plates[p.name] = p
 
     def node_decl(self, s: ast.Statement, plate: str | None) -> None:

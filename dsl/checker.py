@@ -14,18 +14,19 @@ import networkx as nx
 
 from . import ast
 from .check_dists import interval_bounds
-from .check_exprs import MAX_STATEMENTS, Decl
+from .check_exprs import MAX_PLATE_SIZE, Decl
 from .check_statements import Statements, unique
+from .distributions import RESERVED
 from .errors import interventions, names, raise_diagnostics
 from .errors.hints import listing, suggest
 from .folding import const_value, literal_value
-from .distributions import RESERVED
 from .ir import CheckedModel, InterventionDef, Kind, Node, PlateDef, QueryDef
+from .lalr import MAX_STATEMENTS
 from .parser import gc_paused
 from .spans import Span
 
-__all__ = ["MAX_STATEMENTS", "check_interventions", "check_program", "const_value",
-           "interval_bounds", "listing", "literal_value", "suggest"]
+__all__ = ["MAX_PLATE_SIZE", "MAX_STATEMENTS", "check_interventions", "check_program",
+           "const_value", "interval_bounds", "listing", "literal_value", "suggest"]
 
 
 class _Checker(Statements):

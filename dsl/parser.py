@@ -15,9 +15,10 @@ from typing import Any
 
 from lark.exceptions import UnexpectedInput
 
+from . import lalr
 from .ast_builder import MAX_DEPTH, build_ast, token_span
 from .errors import syntax
-from .lalr import MAX_STATEMENT_TOKENS, StatementTooLong, raw_parser
+from .lalr import MAX_STATEMENT_TOKENS, StatementTooLong, TooManyStatements, raw_parser
 from .spans import Span
 from .syntax_errors import syntax_error
 
@@ -92,6 +93,10 @@ def parse(text: str, source: str = "<string>", start: str = "start") -> Any:
             return build_ast(tree, text, source)
     except UnexpectedInput as exc:
         raise syntax_error(exc, text, source, start) from None
+    except TooManyStatements as exc:
+        span = token_span(exc.token, source)
+        raise syntax.too_many_statements(span, limit=lalr.MAX_STATEMENTS).with_source(text) \
+            .error() from None
     except StatementTooLong as exc:
         span = token_span(exc.token, source)
         raise syntax.statement_too_long(span, limit=MAX_STATEMENT_TOKENS).with_source(text) \

@@ -152,8 +152,8 @@ def _malformed_number(text: str, pos: int, span: Span) -> Diagnostic | None:
     start = pos
     while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_."):
         start -= 1
-    if start == pos or not (text[start].isdigit() or text[start:start + 2][-1:].isdigit()
-                            and text[start] == "."):
+    if start == pos or not (text[start].isdigit() or (text[start:start + 2][-1:].isdigit()
+                            and text[start] == ".")):
         return None  # nothing glued before it, or a name (`a1.5`), not a number
     end = pos + len(_WORD.match(text, pos).group())  # type: ignore[union-attr]
     word = text[start:end]

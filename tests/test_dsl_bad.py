@@ -118,13 +118,20 @@ def test_depth_just_under_the_limit_is_accepted() -> None:
 
 
 def test_too_many_statements(monkeypatch: pytest.MonkeyPatch) -> None:
-    from docalc.dsl import check_exprs
+    from docalc.dsl import lalr
 
-    monkeypatch.setattr(check_exprs, "MAX_STATEMENTS", 50)
+    monkeypatch.setattr(lalr, "MAX_STATEMENTS", 50)
     text = "".join(f"a{k}=1\n" for k in range(51))
-    with pytest.raises(errors.DocalcLimitError, match=r"too many statements: 51 \(the limit is 50"):
+    with pytest.raises(errors.DocalcLimitError, match=r"too many statements: more than 50") \
+            as info:
         check_text(text)
+    # refused at the first statement past the limit, while the text is read
+    assert info.value.diagnostics[0].span.line == 51
     check_text(text[: text.index("a50")])
+    # a plate's statements count too
+    plate = "plate i {\n" + "".join(f"b{k} ~ Normal(0, 1)\n" for k in range(50)) + "}\n"
+    with pytest.raises(errors.DocalcLimitError, match="too many statements"):
+        check_text(plate)
 
 
 def test_do_text_errors() -> None:

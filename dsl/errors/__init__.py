@@ -54,8 +54,9 @@ from .base import (
 from .runtime import missing_extra
 
 __all__ = [
-    "AT_END", "CATALOGUE", "CONSTRUCTORS", "MAX_DIAGNOSTICS", "MESSAGE_CODE", "RETIRED", "DataWarning",
-    "Diagnostic", "DocalcConditioningError", "DocalcCounterfactualError", "DocalcCycleError",
+    "AT_END", "CATALOGUE", "CONSTRUCTORS", "MAX_DIAGNOSTICS", "MESSAGE_CODE", "RETIRED",
+    "DataWarning", "Diagnostic", "DocalcConditioningError", "DocalcCounterfactualError",
+    "DocalcCycleError",
     "DocalcDataError", "DocalcDistributionError", "DocalcError", "DocalcExtraError",
     "DocalcFileError", "DocalcGraphvizError", "DocalcInferenceError", "DocalcInterventionError",
     "DocalcLimitError", "DocalcModelError", "DocalcNameError", "DocalcPlateError",

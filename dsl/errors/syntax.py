@@ -121,9 +121,10 @@ def expression_too_deep(span: Span | None, *, limit: int) -> None:
     """Report a syntax tree deeper than the parser's limit."""
 
 
-@entry("E802", DocalcLimitError, "too many statements: {count} (the limit is {limit})")
-def too_many_statements(span: Span | None, *, count: int, limit: int) -> None:
-    """Report more statements than the checker's limit."""
+@entry("E802", DocalcLimitError, "too many statements: more than {limit:,}",
+       "split the model; a generated model can group repeated nodes into a plate")
+def too_many_statements(span: Span | None, *, limit: int) -> None:
+    """Report more statements than the limit (stopped while they are read, at the first past it)."""
 
 
 @entry("E803", DocalcLimitError, "brackets nested too deeply (more than {limit} levels)",
@@ -137,3 +138,18 @@ def brackets_too_deep(span: Span | None, *, limit: int) -> None:
        "`s1 = a + b + ...`, then `y = s1 + ...`")
 def statement_too_long(span: Span | None, *, limit: int) -> None:
     """Report one statement with more tokens than the limit (stopped while it is read)."""
+
+
+@entry("E805", DocalcLimitError, "plate '{name}' is too large: {size} units (the limit is "
+       "{limit:,})", "a size written in the text is held in memory (4 bytes per unit for each "
+       "node of the plate, at least); give a larger population as data, or simulate it in parts")
+def plate_too_large(span: Span | None, *, name: str, size: int, limit: int) -> dict[str, object]:
+    """Report a plate size in the text too large to hold in memory (``plate i[1000000000]``)."""
+    shown = f"{size:,}" if size < 10**30 else "more than 10^30"
+    return {"name": name, "size": shown, "limit": limit}
+
+
+@entry("E806", DocalcLimitError, "the file is too large: more than {limit:,} characters",
+       "split the model or generate it in parts")
+def file_too_large(span: Span | None, *, limit: int) -> None:
+    """Report a model file longer than the parser's character limit (read no further)."""
