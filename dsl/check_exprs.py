@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from . import ast, lalr
 from .distributions import CONSTANTS, DISTRIBUTIONS, FUNCTIONS, RESERVED
-from .errors import Diagnostic, distributions, interventions, names, syntax
+from .errors import (
+    MAX_DIAGNOSTICS,
+    Diagnostic,
+    distributions,
+    interventions,
+    names,
+    raise_diagnostics,
+    syntax,
+)
 from .errors.hints import listing, suggest
 from .folding import unfit_constants
 from .printer import print_expr
@@ -37,22 +46,69 @@ class Decl:
     plate: str | None
 
 
+@dataclass(frozen=True)
+class Later:
+    """A diagnostic whose hint is worked out only if it is among those shown.
+
+    A "did you mean" searches every name of the model: for each of thousands of errors
+    that would make checking quadratic, and an error keeps only MAX_DIAGNOSTICS of them.
+    """
+
+    span: Span
+    code: str
+    build: Callable[[], Diagnostic]
+
+
+def _order(d: Diagnostic | Later) -> tuple[str, int, int, str]:
+    sp = d.span or NOWHERE
+    return (sp.source, sp.line, sp.column, d.code)
+
+
 @dataclass
 class Declarations:
     """The checker's state, its declaration pass and its expression checks."""
 
     text: str
     source: str
-    diags: list[Diagnostic] = field(default_factory=list)
+    diags: list[Diagnostic | Later] = field(default_factory=list)
     decls: dict[str, Decl] = field(default_factory=dict)
     plates: dict[str, ast.Plate] = field(default_factory=dict)
     dups: list[Decl] = field(default_factory=list)
     # the node being checked, named in "global node ... depends on" messages
     _current: str = ""
+    # (plate read, plate reading) -> the first index column that bridges them
+    _bridges: dict[tuple[str, str], str] | None = None
 
     def err(self, d: Diagnostic) -> None:
         """Collect a diagnostic (with its source line)."""
         self.diags.append(d.with_source(self.text))
+
+    def later(self, span: Span, code: str, build: Callable[[], Diagnostic]) -> None:
+        """Collect a diagnostic built only if it is shown (see :class:`Later`)."""
+        self.diags.append(Later(span, code, build))
+
+    def undefined(self, span: Span, name: str, choices: Callable[[], Iterable[str]],
+                  otherwise: str | Callable[[], str]) -> None:
+        """Report an undefined name, its "did you mean" searched only if it is shown.
+
+        ``otherwise`` is the hint when no name is close (or what makes it: a listing of
+        every node is as costly as the search).
+        """
+        def build() -> Diagnostic:
+            other = otherwise if isinstance(otherwise, str) else otherwise()
+            return names.undefined_name(span, name=name,
+                                        suggestion=suggest(name, choices(), other))
+
+        self.later(span, "E200", build)
+
+    def finish(self) -> None:
+        """Raise every problem found, the first MAX_DIAGNOSTICS built, the rest counted."""
+        if not self.diags:
+            return
+        ordered = sorted(self.diags, key=_order)
+        shown = [d if isinstance(d, Diagnostic) else d.build().with_source(self.text)
+                 for d in ordered[:MAX_DIAGNOSTICS]]
+        raise_diagnostics(shown, more=len(ordered) - len(shown))
 
     # -- declarations -----------------------------------------------------------------
     def collect(self, program: ast.Program) -> None:
@@ -158,6 +214,8 @@ class Declarations:
 
     def constants(self, e: object) -> None:
         """Refuse the constant parts of ``e`` that are not finite 32-bit numbers."""
+        if isinstance(e, ast.Name):
+            return  # most arguments: nothing to fold
         for part, value in sorted(unfit_constants(e), key=lambda f: span_of(f[0])):
             sp = span_of(part)
             self.err(distributions.constant_not_finite(sp, expr=self.written(sp, part),
@@ -183,8 +241,7 @@ class Declarations:
             self.err(names.reserved_name(sp, name=n, what="a node", read=True))
             return
         if decl is None:
-            self.err(names.undefined_name(
-                sp, name=n, suggestion=suggest(n, [*self.decls, *CONSTANTS], define_hint(n))))
+            self.undefined(sp, n, lambda: [*self.decls, *CONSTANTS], define_hint(n))
             return
         reads.append(n)
         self.plate_rule(n, decl.plate, sp, plate)
@@ -196,18 +253,19 @@ class Declarations:
         if here is None:
             self.err(names.global_reads_unit(sp, name=self._current, other=n, plate=theirs))
             return
-        idx = [d.stmt.name for d in self.decls.values()
-               if isinstance(d.stmt, ast.DataDecl) and d.stmt.index_of == theirs
-               and d.plate == here]
+        if self._bridges is None:  # once, not a scan of every node per error
+            self._bridges = {}
+            for d in self.decls.values():
+                if isinstance(d.stmt, ast.DataDecl) and d.stmt.index_of and d.plate:
+                    self._bridges.setdefault((d.stmt.index_of, d.plate), d.stmt.name)
         self.err(names.wrong_plate(sp, name=n, plate=theirs, here=here,
-                                   index=idx[0] if idx else None))
+                                   index=self._bridges.get((theirs, here))))
 
     def index_ref(self, nm: ast.Name, idx: ast.Expr, plate: str | None, reads: list[str]) -> None:
         """Check ``name[index]`` read in plate ``plate``."""
         decl = self.decls.get(nm.id)
         if decl is None:
-            self.err(names.undefined_name(
-                nm.span, name=nm.id, suggestion=suggest(nm.id, self.decls, define_hint(nm.id))))
+            self.undefined(nm.span, nm.id, lambda: self.decls, define_hint(nm.id))
             return
         if decl.plate is None:
             self.err(names.index_of_global(nm.span, name=nm.id))
@@ -217,9 +275,7 @@ class Declarations:
             return
         col = self.decls.get(idx.id)
         if col is None:
-            self.err(names.undefined_name(
-                idx.span, name=idx.id, suggestion=suggest(idx.id, self.decls,
-                                                          define_hint(idx.id))))
+            self.undefined(idx.span, idx.id, lambda: self.decls, define_hint(idx.id))
             return
         if not (isinstance(col.stmt, ast.DataDecl) and col.stmt.index_of is not None):
             self.err(names.not_an_index(idx.span, index=idx.id, plate=decl.plate))

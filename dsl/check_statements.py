@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import partial
 
 from . import ast
 from .check_dists import Distributions, outside
 from .check_exprs import span_of, unknown_function_hint
 from .distributions import CONSTANTS, DISTRIBUTIONS, FUNCTIONS, RESERVED
-from .errors import distributions, interventions, names, runtime
+from .errors import Diagnostic, distributions, interventions, names, runtime
 from .errors.hints import listing, suggest
 from .folding import literal_value
 from .ir import InterventionDef, Kind, Node
@@ -29,9 +30,7 @@ class Statements(Distributions):
                 self.err(names.reserved_name(iv.span, name=iv.name, what="a node"))
                 continue
             if node is None:
-                self.err(interventions.do_undefined(
-                    iv.span, name=iv.name,
-                    suggestion=_variables(iv.name, nodes)))
+                self.later(iv.span, "E600", partial(_do_undefined, iv, nodes))
                 continue
             if iv.name in seen:
                 self.err(interventions.do_twice(iv.span, name=iv.name))
@@ -94,8 +93,7 @@ class Statements(Distributions):
             if n.id in CONSTANTS:
                 continue
             if n.id not in nodes:
-                self.err(names.undefined_name(n.span, name=n.id,
-                                              suggestion=_variables(n.id, nodes)))
+                self.undefined(n.span, n.id, lambda: nodes, partial(listing, "variables", nodes))
             else:
                 target_plates.add(nodes[n.id].plate)
         for node_ in walk(e.target):
@@ -122,8 +120,8 @@ class Statements(Distributions):
                     self.err(names.reserved_name(c.span, name=c.name, what="a node"))
                     continue
                 if node is None:
-                    self.err(names.undefined_name(c.span, name=c.name,
-                                                  suggestion=_variables(c.name, nodes)))
+                    self.undefined(c.span, c.name, lambda: nodes,
+                                   partial(listing, "variables", nodes))
                     continue
                 if node.kind is Kind.DETERMINISTIC:
                     self.err(runtime.condition_on_deterministic(c.span, name=c.name))
@@ -134,6 +132,10 @@ class Statements(Distributions):
             self.err(interventions.counterfactual_needs_do(e.span))
         if factual and any(isinstance(c, ast.Observed) for c in e.conditions):
             self.err(interventions.factual_with_conditions(e.span))
+
+
+def _do_undefined(iv: ast.Intervention, nodes: dict[str, Node]) -> Diagnostic:
+    return interventions.do_undefined(iv.span, name=iv.name, suggestion=_variables(iv.name, nodes))
 
 
 def _variables(name: str, nodes: dict[str, Node]) -> str:

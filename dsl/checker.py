@@ -53,9 +53,10 @@ class _Checker(Statements):
         assert isinstance(s, ast.DataDecl)
         if s.index_of is not None:
             if s.index_of not in self.plates:
-                self.err(names.undefined_plate(
-                    s.span, name=s.index_of, suggestion=suggest(s.index_of, self.plates)
-                    or f"declare it first: `plate {s.index_of} {{ ... }}`"))
+                group = s.index_of
+                self.later(s.span, "E204", lambda: names.undefined_plate(
+                    s.span, name=group, suggestion=suggest(group, self.plates)
+                    or f"declare it first: `plate {group} {{ ... }}`"))
             elif s.index_of == decl.plate:
                 self.err(names.index_into_own_plate(s.span, name=name, plate=decl.plate))
         return Node(name, Kind.DATA, decl.plate, index_of=s.index_of, span=s.span)
@@ -75,7 +76,11 @@ class _Checker(Statements):
             if len(comp) < 2 or frozenset(comp) in seen:
                 continue
             seen.add(frozenset(comp))
-            cycle = [u for u, _ in nx.find_cycle(g.subgraph(comp))]
+            # a graph of the component alone: a subgraph view would filter every node of
+            # the model for each of thousands of small cycles
+            h: nx.DiGraph = nx.DiGraph()
+            h.add_edges_from((u, v) for u in comp for v in g.successors(u) if v in comp)
+            cycle = [u for u, _ in nx.find_cycle(h)]
             first = min(cycle, key=lambda c: (nodes[c].span.line, nodes[c].span.column))
             k = cycle.index(first)
             cycle = cycle[k:] + cycle[:k]
@@ -117,7 +122,7 @@ def _check_program(program: ast.Program, text: str) -> CheckedModel:
             c.query(stmt, nodes)
             queries[stmt.name] = QueryDef(stmt.name, stmt.expr, stmt.name_span)
     plates = tuple(PlateDef(p.name, p.size, p.name_span) for p in c.plates.values())
-    raise_diagnostics(c.diags)
+    c.finish()
     model = CheckedModel(_topological(nodes, graph), plates, (), tuple(queries.values()),
                          program.source, text)
     model = model.with_interventions(ivs)
@@ -135,7 +140,7 @@ def check_interventions(model: CheckedModel, ivs: Sequence[ast.Intervention],
         c.plates[p.name] = ast.Plate(p.name, p.size, (), p.span, p.span)
     nodes = {n.name: n for n in model.nodes}
     new = c.interventions(ivs, nodes, {})
-    raise_diagnostics(c.diags)
+    c.finish()
     out = model.with_interventions(new)
     _check_acyclic_after(out, text)
     return out
