@@ -76,6 +76,11 @@ class Declarations:
     dups: list[Decl] = field(default_factory=list)
     # the node being checked, named in "global node ... depends on" messages
     _current: str = ""
+    # nodes that a do() statement of the file replaces (their queries' conditions are
+    # checked against the new mechanism by the run)
+    replaced: set[str] = field(default_factory=set)
+    # each node's children, for the downstream checks of literal do() values (built once)
+    _children: dict[str, list[str]] | None = None
     # (plate read, plate reading) -> the first index column that bridges them
     _bridges: dict[tuple[str, str], str] | None = None
 

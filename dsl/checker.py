@@ -107,6 +107,8 @@ def _check_program(program: ast.Program, text: str) -> CheckedModel:
     nodes = c.nodes()
     graph = c.cycles(nodes)
     seen: dict[str, Span] = {}
+    c.replaced = {iv.name for stmt in program.statements if isinstance(stmt, ast.Do)
+                  for iv in stmt.interventions}
     ivs: list[InterventionDef] = []
     queries: dict[str, QueryDef] = {}
     for stmt in program.statements:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -114,13 +114,13 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
 }
 
 
-def _fold_one(e: object, kids: list[float | None]) -> float | None:
+def _fold_one(e: object, kids: list[float | None], env: Mapping[str, float]) -> float | None:
     # the value of one node from its children's values (None: not a constant)
     match e:
         case ast.Num(value=v):
             return float(v)
         case ast.Name(id=n):
-            return CONSTANTS.get(n)
+            return env[n] if n in env else CONSTANTS.get(n)
     if not kids or any(k is None for k in kids):
         return None
     xs = [float(k) for k in kids if k is not None]
@@ -159,26 +159,47 @@ def unfit_constants(e: object) -> list[tuple[object, float]]:
     list of (node, value)
         In the order of a walk from the root.
     """
-    values: dict[int, float | None] = {}
     bad: set[int] = set()
     found: list[tuple[object, float]] = []
+    for node, kids, value in _folded(e):
+        if any(id(k) in bad for k in kids):
+            bad.add(id(node))  # an inner part is reported already
+        elif value is not None and not representable(value):
+            bad.add(id(node))
+            found.append((node, value))
+    return found
+
+
+def constant(e: object, env: Mapping[str, float] | None = None) -> float | None:
+    """Return the value of an expression of numbers, ``pi``, arithmetic and functions.
+
+    Like :func:`const_value`, with the functions folded too (``exp(1)``, ``log(0)``),
+    as NumPy computes them in float64; None when the expression reads a node other than
+    those given values by ``env``.
+    """
+    value: float | None = None
+    for _, _, folded in _folded(e, env or {}):
+        value = folded  # the root comes last
+    return value
+
+
+def _folded(e: object, env: Mapping[str, float] | None = None
+            ) -> Iterator[tuple[object, tuple[object, ...], float | None]]:
+    # every node of ``e`` after its children (the root last), with its constant value
+    values: dict[int, float | None] = {}
     stack: list[tuple[object, bool]] = [(e, False)]
     with np.errstate(all="ignore"):
         while stack:
             node, done = stack.pop()
             if isinstance(node, ast.Expectation):
                 values[id(node)] = None
+                yield node, (), None
                 continue
             kids = ast.children(node)
             if not done:
                 stack.append((node, True))
                 stack.extend((k, False) for k in kids)
                 continue
-            value = _fold_one(node, [values.get(id(k)) for k in kids])
+            value = _fold_one(node, [values.get(id(k)) for k in kids], env or {})
             values[id(node)] = value
-            if any(id(k) in bad for k in kids):
-                bad.add(id(node))  # an inner part is reported already
-            elif value is not None and not representable(value):
-                bad.add(id(node))
-                found.append((node, value))
-    return found
+            yield node, kids, value
