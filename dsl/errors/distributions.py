@@ -104,7 +104,11 @@ def constant_not_finite(span: Span | None, *, expr: str, value: float) -> dict[s
     elif math.isinf(value):
         problem = "is not finite (it is inf in floating point)"
     else:
-        problem = f"is too large for a 32-bit float ({value:.3g})"
+        try:
+            literal = float(expr) == value  # `7e38`: its value says nothing new
+        except ValueError:
+            literal = False
+        problem = "is too large for a 32-bit float" + ("" if literal else f" ({value:.3g})")
     return {"expr": expr, "problem": problem}
 
 
