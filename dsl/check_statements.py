@@ -63,8 +63,8 @@ class Statements(Distributions):
             checked.append(iv)
         if checked and self._children is None:
             self._children = children_of(nodes)
-        for d in downstream_problems(checked, nodes, self._children or {}):
-            self.err(d)
+        for problem in downstream_problems(checked, nodes, self._children or {}):
+            self.err(problem)
         return out
 
     def index_column(self, iv: ast.Intervention, node: Node) -> None:

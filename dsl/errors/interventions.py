@@ -122,7 +122,8 @@ def no_queries(span: Span | None) -> None:
 
 
 # -- interventions refused at run time (the API's do=..., the live effect) --------------------
-@entry("E608", DocalcInterventionError, "do({name} = {value}) is not a finite 32-bit number",
+@entry("E608", DocalcInterventionError, "do({name} = {value}) is not a finite number (as the "
+       "model's 32-bit floats hold it)",
        "a value must be finite and at most about 3.4e38 in size: the model computes in "
        "32-bit floats")
 def do_not_finite(span: Span | None, *, name: str, value: str) -> None:
