@@ -89,7 +89,10 @@ class Declarations:
         self.diags.append(d.with_source(self.text))
 
     def later(self, span: Span, code: str, build: Callable[[], Diagnostic]) -> None:
-        """Collect a diagnostic built only if it is shown (see :class:`Later`)."""
+        """Collect a diagnostic built only if it is shown (see :class:`Later`).
+
+        ``code`` is the code ``build`` makes, which orders diagnostics at one place.
+        """
         self.diags.append(Later(span, code, build))
 
     def undefined(self, span: Span, name: str, choices: Callable[[], Iterable[str]],

@@ -145,6 +145,7 @@ def _describe_token(exc: UnexpectedInput) -> str:
 _NUMBER = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _WORD = re.compile(r"[0-9A-Za-z_.]*")
 _ASSIGNS = re.compile(r"[ \t]*(=(?!=)|~)")
+_POINT_DIGIT = frozenset(f".{d}" for d in "0123456789")
 
 
 def _malformed_number(text: str, pos: int, span: Span) -> Diagnostic | None:
@@ -152,8 +153,8 @@ def _malformed_number(text: str, pos: int, span: Span) -> Diagnostic | None:
     start = pos
     while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_."):
         start -= 1
-    if start == pos or not (text[start].isdigit() or (text[start:start + 2][-1:].isdigit()
-                            and text[start] == ".")):
+    begins_number = text[start].isdigit() or text[start:start + 2] in _POINT_DIGIT
+    if start == pos or not begins_number:
         return None  # nothing glued before it, or a name (`a1.5`), not a number
     end = pos + len(_WORD.match(text, pos).group())  # type: ignore[union-attr]
     word = text[start:end]
@@ -189,7 +190,7 @@ def _told_by_text(exc: UnexpectedToken, text: str, span: Span, start: str) -> Di
     if tok.type == "RSQB" and before.endswith("["):
         # a list `[]`, not an index `a[]` or `E[]` (those miss an expression)
         ahead = before[:-1].rstrip()[-1:]
-        if not (ahead.isalnum() or ahead in ("_", ")", "]")) or not ahead:
+        if not ahead or not (ahead.isalnum() or ahead in "_)]"):
             return syntax.empty_list(span)
     return None
 
