@@ -105,7 +105,10 @@ class _Builder:
         return ast.DataDecl(str(name), index_of, span, token_span(name, self.source))
 
     def plate_size(self, span: Span, items: list[Any]) -> _Size:
-        return _Size(int(items[0]))
+        # a size of thousands of digits is refused by the checker as too large; int() of
+        # more than 4300 digits would raise, so past 30 digits it is only "very large"
+        digits = str(items[0]).lstrip("0") or "0"
+        return _Size(int(digits) if len(digits) <= 30 else 10**30)
 
     def plate(self, span: Span, items: list[Any]) -> ast.Plate:
         name, *rest = items

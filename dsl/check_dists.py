@@ -13,6 +13,7 @@ from .folding import const_value, number_text, shown
 from .ir import DistCall
 from .printer import format_number, print_expr
 from .spans import NOWHERE, Span
+from .supports import representable
 
 
 class Distributions(Declarations):
@@ -55,6 +56,14 @@ class Distributions(Declarations):
             p.name + (f" (or {', '.join(p.aliases)})" if p.aliases else "") for p in spec.params)
         given: dict[str, ast.Expr] = {}
         spans: dict[str, Span] = {}
+        if call.kwargs and call.args and call.kwargs[0].span.line > 0:
+            # the AST keeps the two apart, so the order is read off the spans
+            first = call.kwargs[0]
+            late = [a for a in call.args if span_of(a) > first.span]
+            if late:
+                self.err(distributions.positional_after_keyword(
+                    span_of(late[0]), dist=spec.name, keyword=first.name))
+                return None
         if len(call.args) > len(positional):
             self.err(distributions.too_many_positional(
                 span_of(call.args[len(positional)]), dist=spec.name, n=len(positional),
@@ -100,15 +109,22 @@ class Distributions(Declarations):
             param = spec.lookup(name)
             assert param is not None
             value = const_value(expr)
-            if value is not None and not in_support(param.constraint, value):
+            # a constant that is not finite is refused on its own (Declarations.constants)
+            if value is not None and representable(value) \
+                    and not in_support(param.constraint, value):
                 self.err(distributions.argument_outside_support(
                     spans.get(name, call.span), dist=spec.name, arg=name,
                     constraint=CONSTRAINTS[param.constraint], value=shown(expr, value)))
                 ok = False
-            if param.constraint == "simplex" and not isinstance(expr, ast.ListExpr | ast.Name):
+            if param.constraint == "simplex" and not isinstance(expr, ast.ListExpr):
+                # every node holds one number per unit, so only a list written in the call
+                # is a vector (NumPyro would raise on a scalar at run time)
+                got = print_expr(expr)
+                if isinstance(expr, ast.Name) and expr.id in self.decls:
+                    got = f"'{got}', a node, which holds one number (not a list)"
                 self.err(distributions.argument_outside_support(
                     spans.get(name, call.span), dist=spec.name, arg=name,
-                    constraint="a list like [0.2, 0.3, 0.5]", value=print_expr(expr)))
+                    constraint="a list like [0.2, 0.3, 0.5]", value=got))
                 ok = False
             elif param.constraint == "simplex" and name == "probs" \
                     and isinstance(expr, ast.ListExpr):
@@ -118,10 +134,21 @@ class Distributions(Declarations):
         return given if ok else None
 
     def probabilities(self, spec: DistSpec, expr: ast.ListExpr, span: Span) -> bool:
-        """Refuse constant probabilities that do not sum to 1 (NumPyro would not renormalise)."""
+        """Refuse constant probabilities outside [0, 1], or that do not sum to 1.
+
+        Each constant entry is checked on its own (``[1.5, -0.5]`` sums to 1), and the sum
+        when all are constants (NumPyro would not renormalise).
+        """
         values = [const_value(item) for item in expr.items]
-        if any(v is None for v in values):
-            return True  # read at run time: plan_checks counts a broken simplex
+        for item, v in zip(expr.items, values, strict=True):
+            if v is not None and representable(v) and not in_support("unit_closed", v):
+                self.err(distributions.argument_outside_support(
+                    span_of(item), dist=spec.name, arg="probs",
+                    constraint="a list of probabilities, each in [0, 1]",
+                    value=f"{print_expr(expr)}, whose entry {shown(item, v)} is not"))
+                return False
+        if any(v is None or not representable(v) for v in values):
+            return True  # read at run time (plan_checks counts a broken simplex), or refused
         total = sum(v for v in values if v is not None)
         if abs(total - 1) <= 1e-6:
             return True
@@ -136,7 +163,8 @@ class Distributions(Declarations):
         """Refuse constant bounds out of order (``Uniform(2, 1)`` would draw 2 every time)."""
         low, high = (p.name for p in spec.params[:2])
         lo, hi = const_value(given[low]), const_value(given[high])
-        if lo is None or hi is None or lo < hi:
+        if lo is None or hi is None or lo < hi or not representable(lo) \
+                or not representable(hi):
             return True  # bounds read at run time are checked by the run (plan_checks)
         value = shown(given[high], hi) if high in spans else f"{number_text(hi)} (its default)"
         self.err(distributions.argument_outside_support(

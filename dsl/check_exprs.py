@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from . import ast
+from . import ast, lalr
 from .distributions import CONSTANTS, DISTRIBUTIONS, FUNCTIONS, RESERVED
-from .errors import Diagnostic, distributions, interventions, names, syntax
+from .errors import (
+    MAX_DIAGNOSTICS,
+    Diagnostic,
+    distributions,
+    interventions,
+    names,
+    raise_diagnostics,
+    syntax,
+)
 from .errors.hints import listing, suggest
+from .folding import unfit_constants
 from .printer import print_expr
-from .spans import NOWHERE, Span
+from .spans import NOWHERE, Span, source_line
 
-MAX_STATEMENTS = 50_000
+#: The largest plate size written in the text: a run holds at least one 32-bit value per
+#: unit for each node of the plate (400 MB per node at the limit), so a larger size is
+#: refused before anything is allocated. Populations given as data are not bounded here.
+MAX_PLATE_SIZE = 100_000_000
 
 
 def unknown_function_hint(name: str) -> str:
@@ -33,30 +46,86 @@ class Decl:
     plate: str | None
 
 
+@dataclass(frozen=True)
+class Later:
+    """A diagnostic whose hint is worked out only if it is among those shown.
+
+    A "did you mean" searches every name of the model: for each of thousands of errors
+    that would make checking quadratic, and an error keeps only MAX_DIAGNOSTICS of them.
+    """
+
+    span: Span
+    code: str
+    build: Callable[[], Diagnostic]
+
+
+def _order(d: Diagnostic | Later) -> tuple[str, int, int, str]:
+    sp = d.span or NOWHERE
+    return (sp.source, sp.line, sp.column, d.code)
+
+
 @dataclass
 class Declarations:
     """The checker's state, its declaration pass and its expression checks."""
 
     text: str
     source: str
-    diags: list[Diagnostic] = field(default_factory=list)
+    diags: list[Diagnostic | Later] = field(default_factory=list)
     decls: dict[str, Decl] = field(default_factory=dict)
     plates: dict[str, ast.Plate] = field(default_factory=dict)
     dups: list[Decl] = field(default_factory=list)
     # the node being checked, named in "global node ... depends on" messages
     _current: str = ""
+    # nodes that a do() statement of the file replaces (their queries' conditions are
+    # checked against the new mechanism by the run)
+    replaced: set[str] = field(default_factory=set)
+    # each node's children, for the downstream checks of literal do() values (built once)
+    _children: dict[str, list[str]] | None = None
+    # (plate read, plate reading) -> the first index column that bridges them
+    _bridges: dict[tuple[str, str], str] | None = None
 
     def err(self, d: Diagnostic) -> None:
         """Collect a diagnostic (with its source line)."""
         self.diags.append(d.with_source(self.text))
 
+    def later(self, span: Span, code: str, build: Callable[[], Diagnostic]) -> None:
+        """Collect a diagnostic built only if it is shown (see :class:`Later`).
+
+        ``code`` is the code ``build`` makes, which orders diagnostics at one place.
+        """
+        self.diags.append(Later(span, code, build))
+
+    def undefined(self, span: Span, name: str, choices: Callable[[], Iterable[str]],
+                  otherwise: str | Callable[[], str]) -> None:
+        """Report an undefined name, its "did you mean" searched only if it is shown.
+
+        ``otherwise`` is the hint when no name is close (or what makes it: a listing of
+        every node is as costly as the search).
+        """
+        def build() -> Diagnostic:
+            other = otherwise if isinstance(otherwise, str) else otherwise()
+            return names.undefined_name(span, name=name,
+                                        suggestion=suggest(name, choices(), other))
+
+        self.later(span, "E200", build)
+
+    def finish(self) -> None:
+        """Raise every problem found, the first MAX_DIAGNOSTICS built, the rest counted."""
+        if not self.diags:
+            return
+        ordered = sorted(self.diags, key=_order)
+        shown = [d if isinstance(d, Diagnostic) else d.build().with_source(self.text)
+                 for d in ordered[:MAX_DIAGNOSTICS]]
+        raise_diagnostics(shown, more=len(ordered) - len(shown))
+
     # -- declarations -----------------------------------------------------------------
     def collect(self, program: ast.Program) -> None:
         """Declare every plate and node of the program, reporting clashes."""
-        if len(program.statements) > MAX_STATEMENTS:
-            self.err(syntax.too_many_statements(Span(1, 1, 1, 2, self.source),
-                                                count=len(program.statements),
-                                                limit=MAX_STATEMENTS))
+        # the parser stops a text past the limit while reading it; this is for programs
+        # built as ASTs
+        if len(program.statements) > lalr.MAX_STATEMENTS:
+            first = program.statements[lalr.MAX_STATEMENTS]
+            self.err(syntax.too_many_statements(span_of(first), limit=lalr.MAX_STATEMENTS))
             return
         for stmt in program.statements:
             if isinstance(stmt, ast.Plate):
@@ -84,16 +153,19 @@ class Declarations:
                                                first=self.plates[p.name].name_span))
             return
         if p.name in RESERVED:
-            self.err(names.reserved_name(p.name_span, name=p.name))
+            self.err(names.reserved_name(p.name_span, name=p.name, what="a plate"))
         if p.size is not None and p.size <= 0:
             self.err(names.bad_plate_size(p.span, size=p.size))
+        elif p.size is not None and p.size > MAX_PLATE_SIZE:
+            self.err(syntax.plate_too_large(p.name_span, name=p.name, size=p.size,
+                                            limit=MAX_PLATE_SIZE))
         self.plates[p.name] = p
 
     def node_decl(self, s: ast.Statement, plate: str | None) -> None:
         """Declare a node of plate ``plate`` (None: global)."""
         assert isinstance(s, ast.Stochastic | ast.Deterministic | ast.DataDecl)
         if s.name in RESERVED:
-            self.err(names.reserved_name(s.name_span, name=s.name))
+            self.err(names.reserved_name(s.name_span, name=s.name, what="a node"))
             return
         if "__" in s.name:
             # internal sample sites are named `<node>__<role>`; a user name must not collide
@@ -113,6 +185,7 @@ class Declarations:
     def expr(self, e: ast.Expr, plate: str | None, *, reads: list[str],
              allow_list: bool = False, self_name: str | None = None) -> None:
         """Check names, calls and plate rules of an expression; append the nodes it reads."""
+        self.constants(e)
         stack: list[tuple[object, bool]] = [(e, allow_list)]
         while stack:
             node, lists_ok = stack.pop()
@@ -147,6 +220,22 @@ class Declarations:
                 case _:
                     stack.extend((c, False) for c in reversed(ast.children(node)))
 
+    def constants(self, e: object) -> None:
+        """Refuse the constant parts of ``e`` that are not finite 32-bit numbers."""
+        if isinstance(e, ast.Name):
+            return  # most arguments: nothing to fold
+        for part, value in sorted(unfit_constants(e), key=lambda f: span_of(f[0])):
+            sp = span_of(part)
+            self.err(distributions.constant_not_finite(sp, expr=self.written(sp, part),
+                                                       value=value))
+
+    def written(self, sp: Span, e: object) -> str:
+        """Return the text of ``e`` as written (its span), else as the printer writes it."""
+        line = source_line(self.text, sp.line) if sp.line == sp.end_line else None
+        if line is not None and 0 < sp.column < sp.end_column <= len(line) + 1:
+            return line[sp.column - 1:sp.end_column - 1]
+        return print_expr(e)  # type: ignore[arg-type]
+
     def name_ref(self, n: str, sp: Span, plate: str | None, reads: list[str],
                  self_name: str | None) -> None:
         """Check a name read in plate ``plate``."""
@@ -156,9 +245,11 @@ class Declarations:
             reads.append(n)
             return
         decl = self.decls.get(n)
+        if decl is None and n in FUNCTIONS:
+            self.err(names.reserved_name(sp, name=n, what="a node", read=True))
+            return
         if decl is None:
-            self.err(names.undefined_name(
-                sp, name=n, suggestion=suggest(n, [*self.decls, *CONSTANTS], define_hint(n))))
+            self.undefined(sp, n, lambda: [*self.decls, *CONSTANTS], define_hint(n))
             return
         reads.append(n)
         self.plate_rule(n, decl.plate, sp, plate)
@@ -170,18 +261,19 @@ class Declarations:
         if here is None:
             self.err(names.global_reads_unit(sp, name=self._current, other=n, plate=theirs))
             return
-        idx = [d.stmt.name for d in self.decls.values()
-               if isinstance(d.stmt, ast.DataDecl) and d.stmt.index_of == theirs
-               and d.plate == here]
+        if self._bridges is None:  # once, not a scan of every node per error
+            self._bridges = {}
+            for d in self.decls.values():
+                if isinstance(d.stmt, ast.DataDecl) and d.stmt.index_of and d.plate:
+                    self._bridges.setdefault((d.stmt.index_of, d.plate), d.stmt.name)
         self.err(names.wrong_plate(sp, name=n, plate=theirs, here=here,
-                                   index=idx[0] if idx else None))
+                                   index=self._bridges.get((theirs, here))))
 
     def index_ref(self, nm: ast.Name, idx: ast.Expr, plate: str | None, reads: list[str]) -> None:
         """Check ``name[index]`` read in plate ``plate``."""
         decl = self.decls.get(nm.id)
         if decl is None:
-            self.err(names.undefined_name(
-                nm.span, name=nm.id, suggestion=suggest(nm.id, self.decls, define_hint(nm.id))))
+            self.undefined(nm.span, nm.id, lambda: self.decls, define_hint(nm.id))
             return
         if decl.plate is None:
             self.err(names.index_of_global(nm.span, name=nm.id))
@@ -191,9 +283,7 @@ class Declarations:
             return
         col = self.decls.get(idx.id)
         if col is None:
-            self.err(names.undefined_name(
-                idx.span, name=idx.id, suggestion=suggest(idx.id, self.decls,
-                                                          define_hint(idx.id))))
+            self.undefined(idx.span, idx.id, lambda: self.decls, define_hint(idx.id))
             return
         if not (isinstance(col.stmt, ast.DataDecl) and col.stmt.index_of is not None):
             self.err(names.not_an_index(idx.span, index=idx.id, plate=decl.plate))

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import partial
 
 from . import ast
 from .check_dists import Distributions, outside
 from .check_exprs import span_of, unknown_function_hint
-from .distributions import CONSTANTS, DISTRIBUTIONS, FUNCTIONS
-from .errors import distributions, interventions, names, runtime
+from .distributions import CONSTANTS, DISTRIBUTIONS, FUNCTIONS, RESERVED, in_support
+from .downstream import children_of, downstream_problems
+from .errors import Diagnostic, distributions, interventions, names, runtime
 from .errors.hints import listing, suggest
-from .folding import literal_value
+from .folding import constant, literal_value
 from .ir import InterventionDef, Kind, Node
-from .printer import format_number
+from .printer import format_number, print_expr, print_intervention
 from .spans import Span
+from .supports import representable
 
 
 class Statements(Distributions):
@@ -21,14 +24,21 @@ class Statements(Distributions):
 
     def interventions(self, ivs: Sequence[ast.Intervention], nodes: dict[str, Node],
                       seen: dict[str, Span]) -> list[InterventionDef]:
-        """Check interventions (``seen``: those of the same do) and return them checked."""
+        """Check interventions (``seen``: those of the same do) and return them checked.
+
+        A value is not bounded by the node's old distribution (the intervention replaces
+        it); literal values that make a downstream parameter an invalid constant are
+        refused (dsl/downstream.py).
+        """
         out = []
+        checked: list[ast.Intervention] = []
         for iv in ivs:
             node = nodes.get(iv.name)
+            if node is None and iv.name in RESERVED:
+                self.err(names.reserved_name(iv.span, name=iv.name, what="a node"))
+                continue
             if node is None:
-                self.err(interventions.do_undefined(
-                    iv.span, name=iv.name,
-                    suggestion=_variables(iv.name, nodes)))
+                self.later(iv.span, "E600", partial(_do_undefined, iv, nodes))
                 continue
             if iv.name in seen:
                 self.err(interventions.do_twice(iv.span, name=iv.name))
@@ -39,14 +49,6 @@ class Statements(Distributions):
             if isinstance(iv, ast.SetValue):
                 self.expr(iv.value, node.plate, reads=reads, self_name=iv.name)
                 kind = "shift" if iv.name in reads else "set"
-                value = literal_value(iv.value)
-                if value is not None and node.dist is not None:
-                    spec = DISTRIBUTIONS[node.dist.name]
-                    words = outside(spec, node.dist, value)
-                    if words is not None:
-                        self.err(interventions.do_outside_support(
-                            iv.span, name=iv.name, value=format_number(value),
-                            dist=node.dist.name, constraint=words))
                 out.append(InterventionDef(iv.name, kind, expr=iv.value,
                                            reads=unique(reads), span=iv.span))
             else:
@@ -56,10 +58,36 @@ class Statements(Distributions):
                 if d is not None:
                     out.append(InterventionDef(iv.name, "dist", dist=d, reads=unique(reads),
                                                span=iv.span))
+            if node.index_of is not None:
+                self.index_column(iv, node)
+            checked.append(iv)
+        if checked and self._children is None:
+            self._children = children_of(nodes)
+        for problem in downstream_problems(checked, nodes, self._children or {}):
+            self.err(problem)
         return out
+
+    def index_column(self, iv: ast.Intervention, node: Node) -> None:
+        """Check a do() on an index column: a code of a unit of its group plate."""
+        group = node.index_of
+        assert group is not None
+        plate = self.plates.get(group)
+        size = plate.size if plate is not None else None
+        codes = f"0..{size - 1}" if size else "0..K-1"
+        value = literal_value(iv.value) if isinstance(iv, ast.SetValue) else None
+        if value is None:
+            self.err(interventions.do_index_expression(
+                iv.span, intervention=print_intervention(iv), name=iv.name, plate=group,
+                codes=codes))
+        elif (representable(value) and not in_support("count", value)) \
+                or (size is not None and value > size - 1):
+            self.err(interventions.do_index_code(
+                iv.span, name=iv.name, value=format_number(value), positions=None,
+                plate=group, codes=codes))
 
     def query(self, q: ast.Query, nodes: dict[str, Node]) -> None:
         """Check a query statement."""
+        self.constants(q.expr)
         stack: list[object] = [q.expr]
         found = False
         while stack:
@@ -85,12 +113,12 @@ class Statements(Distributions):
         self._current = "E[...]"
         # the target may read unit-level nodes of any one plate; checked per plate below
         target_plates = set()
+        self.constants(e.target)
         for n in ast.names_in(e.target):
             if n.id in CONSTANTS:
                 continue
             if n.id not in nodes:
-                self.err(names.undefined_name(n.span, name=n.id,
-                                              suggestion=_variables(n.id, nodes)))
+                self.undefined(n.span, n.id, lambda: nodes, partial(listing, "variables", nodes))
             else:
                 target_plates.add(nodes[n.id].plate)
         for node_ in walk(e.target):
@@ -106,26 +134,71 @@ class Statements(Distributions):
                 e.span, plates=", ".join(sorted(unit_plates))))
         seen: dict[str, Span] = {}
         factual = 0
+        set_here = {iv.name: iv for c in e.conditions if isinstance(c, ast.DoCondition)
+                    for iv in c.interventions}
+        observed: set[str] = set()
         for c in e.conditions:
             if isinstance(c, ast.DoCondition):
                 self.interventions(c.interventions, nodes, seen)
             elif isinstance(c, ast.Factual):
                 factual += 1
+            elif c.name in observed:
+                self.err(interventions.conditioned_twice(c.span, name=c.name))
             else:
-                node = nodes.get(c.name)
-                if node is None:
-                    self.err(names.undefined_name(c.span, name=c.name,
-                                                  suggestion=_variables(c.name, nodes)))
-                    continue
-                if node.kind is Kind.DETERMINISTIC:
-                    self.err(runtime.condition_on_deterministic(c.span, name=c.name))
-                self.expr(c.value, None, reads=[])
+                observed.add(c.name)
+                self.condition(c, nodes, set_here.get(c.name))
         if factual > 1:
             self.err(interventions.factual_twice(e.span))
         if factual and not any(isinstance(c, ast.DoCondition) for c in e.conditions):
             self.err(interventions.counterfactual_needs_do(e.span))
         if factual and any(isinstance(c, ast.Observed) for c in e.conditions):
             self.err(interventions.factual_with_conditions(e.span))
+
+
+    def condition(self, c: ast.Observed, nodes: dict[str, Node],
+                  iv: ast.Intervention | None) -> None:
+        """Check one condition ``x = v`` of an expectation (``iv``: a do() of the same E on x).
+
+        Its value must be a number, inside the support of the node's mechanism when that is
+        known here (not replaced by a do() statement of the file, whose order against the
+        query the run decides).
+        """
+        node = nodes.get(c.name)
+        if node is None and c.name in RESERVED:
+            self.err(names.reserved_name(c.span, name=c.name, what="a node"))
+            return
+        if node is None:
+            self.undefined(c.span, c.name, lambda: nodes, partial(listing, "variables", nodes))
+            return
+        if node.kind is Kind.DETERMINISTIC:
+            self.err(runtime.condition_on_deterministic(c.span, name=c.name))
+        if isinstance(iv, ast.SetValue):
+            self.err(interventions.condition_on_intervened(
+                c.span, name=c.name, intervention=print_intervention(iv)))
+            return
+        reads: list[str] = []
+        self.expr(c.value, None, reads=reads)
+        if reads:
+            self.err(interventions.condition_not_constant(
+                span_of(c.value), name=c.name, value=print_expr(c.value),
+                reads=", ".join(f"'{r}'" for r in unique(reads))))
+            return
+        value = constant(c.value)
+        dist = node.dist
+        if iv is not None or c.name in self.replaced or dist is None or value is None \
+                or not representable(value):
+            # a new distribution (here or in a do() statement of the file) is the run's to
+            # check; a data input has no support; a constant that is not finite is refused
+            return
+        words = outside(DISTRIBUTIONS[dist.name], dist, value)
+        if words is not None:
+            self.err(interventions.condition_outside_support(
+                c.span, name=c.name, value=format_number(value), dist=str(dist),
+                constraint=words))
+
+
+def _do_undefined(iv: ast.Intervention, nodes: dict[str, Node]) -> Diagnostic:
+    return interventions.do_undefined(iv.span, name=iv.name, suggestion=_variables(iv.name, nodes))
 
 
 def _variables(name: str, nodes: dict[str, Node]) -> str:

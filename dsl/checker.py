@@ -14,17 +14,19 @@ import networkx as nx
 
 from . import ast
 from .check_dists import interval_bounds
-from .check_exprs import MAX_STATEMENTS, Decl
+from .check_exprs import MAX_PLATE_SIZE, Decl
 from .check_statements import Statements, unique
+from .distributions import RESERVED
 from .errors import interventions, names, raise_diagnostics
 from .errors.hints import listing, suggest
 from .folding import const_value, literal_value
 from .ir import CheckedModel, InterventionDef, Kind, Node, PlateDef, QueryDef
+from .lalr import MAX_STATEMENTS
 from .parser import gc_paused
 from .spans import Span
 
-__all__ = ["MAX_STATEMENTS", "check_interventions", "check_program", "const_value",
-           "interval_bounds", "listing", "literal_value", "suggest"]
+__all__ = ["MAX_PLATE_SIZE", "MAX_STATEMENTS", "check_interventions", "check_program",
+           "const_value", "interval_bounds", "listing", "literal_value", "suggest"]
 
 
 class _Checker(Statements):
@@ -51,9 +53,10 @@ class _Checker(Statements):
         assert isinstance(s, ast.DataDecl)
         if s.index_of is not None:
             if s.index_of not in self.plates:
-                self.err(names.undefined_plate(
-                    s.span, name=s.index_of, suggestion=suggest(s.index_of, self.plates)
-                    or f"declare it first: `plate {s.index_of} {{ ... }}`"))
+                group = s.index_of
+                self.later(s.span, "E204", lambda: names.undefined_plate(
+                    s.span, name=group, suggestion=suggest(group, self.plates)
+                    or f"declare it first: `plate {group} {{ ... }}`"))
             elif s.index_of == decl.plate:
                 self.err(names.index_into_own_plate(s.span, name=name, plate=decl.plate))
         return Node(name, Kind.DATA, decl.plate, index_of=s.index_of, span=s.span)
@@ -73,7 +76,11 @@ class _Checker(Statements):
             if len(comp) < 2 or frozenset(comp) in seen:
                 continue
             seen.add(frozenset(comp))
-            cycle = [u for u, _ in nx.find_cycle(g.subgraph(comp))]
+            # a graph of the component alone: a subgraph view would filter every node of
+            # the model for each of thousands of small cycles
+            h: nx.DiGraph = nx.DiGraph()
+            h.add_edges_from((u, v) for u in comp for v in g.successors(u) if v in comp)
+            cycle = [u for u, _ in nx.find_cycle(h)]
             first = min(cycle, key=lambda c: (nodes[c].span.line, nodes[c].span.column))
             k = cycle.index(first)
             cycle = cycle[k:] + cycle[:k]
@@ -100,12 +107,16 @@ def _check_program(program: ast.Program, text: str) -> CheckedModel:
     nodes = c.nodes()
     graph = c.cycles(nodes)
     seen: dict[str, Span] = {}
+    c.replaced = {iv.name for stmt in program.statements if isinstance(stmt, ast.Do)
+                  for iv in stmt.interventions}
     ivs: list[InterventionDef] = []
     queries: dict[str, QueryDef] = {}
     for stmt in program.statements:
         if isinstance(stmt, ast.Do):
             ivs.extend(c.interventions(stmt.interventions, nodes, seen))
         elif isinstance(stmt, ast.Query):
+            if stmt.name in RESERVED:
+                c.err(names.reserved_name(stmt.name_span, name=stmt.name, what="a query"))
             if stmt.name in queries:
                 c.err(interventions.query_twice(stmt.name_span, name=stmt.name,
                                                 first=queries[stmt.name].span))
@@ -113,7 +124,7 @@ def _check_program(program: ast.Program, text: str) -> CheckedModel:
             c.query(stmt, nodes)
             queries[stmt.name] = QueryDef(stmt.name, stmt.expr, stmt.name_span)
     plates = tuple(PlateDef(p.name, p.size, p.name_span) for p in c.plates.values())
-    raise_diagnostics(c.diags)
+    c.finish()
     model = CheckedModel(_topological(nodes, graph), plates, (), tuple(queries.values()),
                          program.source, text)
     model = model.with_interventions(ivs)
@@ -131,7 +142,7 @@ def check_interventions(model: CheckedModel, ivs: Sequence[ast.Intervention],
         c.plates[p.name] = ast.Plate(p.name, p.size, (), p.span, p.span)
     nodes = {n.name: n for n in model.nodes}
     new = c.interventions(ivs, nodes, {})
-    raise_diagnostics(c.diags)
+    c.finish()
     out = model.with_interventions(new)
     _check_acyclic_after(out, text)
     return out

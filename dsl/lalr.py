@@ -14,6 +14,8 @@ from lark.lark import PostLex
 from .cache import cache_root
 
 MAX_STATEMENT_TOKENS = 10_000
+#: Statements in one text (a plate's inner statements count, and the plate itself).
+MAX_STATEMENTS = 50_000
 _STATEMENT_ENDS = frozenset({"SEMICOLON", "LBRACE", "RBRACE"})
 
 
@@ -25,23 +27,29 @@ class StatementTooLong(Exception):
         self.token = token
 
 
+class TooManyStatements(StatementTooLong):
+    """Raised by the post-lexer at the first token of the statement past MAX_STATEMENTS."""
+
+
 class DropNewlinesInBrackets(PostLex):
     """Newlines inside (...) or [...] continue the statement, as in Python.
 
-    It also stops a statement of more than MAX_STATEMENT_TOKENS tokens while it is being
-    read: such a statement is always refused (a flat sum that long is too deep), and
-    parsing all of a 1,000,000-character one first would take seconds.
+    It also stops a statement of more than MAX_STATEMENT_TOKENS tokens, and a text of more
+    than MAX_STATEMENTS statements, while they are being read: such input is always
+    refused, and parsing all of a 1,000,000-character statement, or 100,000 statements,
+    first would take seconds.
     """
 
     always_accept = ("_NL",)
 
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
-        """Drop newlines inside brackets and stop statements that are too long."""
+        """Drop newlines inside brackets and stop statements that are too long or many."""
         level = 0
-        count = 0
+        count = 0  # tokens of this statement; 0 between statements
+        statements = 0
+        limit = MAX_STATEMENTS  # read once: tests lower it
         for tok in stream:
             kind = tok.type
-            count += 1
             if kind in ("LPAR", "LSQB"):
                 level += 1
             elif kind in ("RPAR", "RSQB"):
@@ -50,8 +58,17 @@ class DropNewlinesInBrackets(PostLex):
                 if level:
                     continue
                 count = 0
+                yield tok
+                continue
             elif kind in _STATEMENT_ENDS:
                 count = 0
+                yield tok
+                continue
+            if count == 0:
+                statements += 1
+                if statements > limit:
+                    raise TooManyStatements(tok)
+            count += 1
             if count > MAX_STATEMENT_TOKENS:
                 raise StatementTooLong(tok)
             yield tok

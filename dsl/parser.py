@@ -15,15 +15,17 @@ from typing import Any
 
 from lark.exceptions import UnexpectedInput
 
+from . import lalr
 from .ast_builder import MAX_DEPTH, build_ast, token_span
 from .errors import syntax
-from .lalr import MAX_STATEMENT_TOKENS, StatementTooLong, raw_parser
+from .lalr import MAX_STATEMENT_TOKENS, StatementTooLong, TooManyStatements, raw_parser
 from .spans import Span
 from .syntax_errors import syntax_error
 
 MAX_CHARS = 1_000_000
 MAX_NESTING = 64  # brackets
 _BRACKETS = re.compile(r"#[^\n]*|[()\[\]{}\n]")
+_LONE_CR = re.compile(r"\r(?!\n)")
 
 __all__ = ["MAX_CHARS", "MAX_DEPTH", "MAX_NESTING", "MAX_STATEMENT_TOKENS", "gc_paused", "parse"]
 
@@ -78,6 +80,12 @@ def parse(text: str, source: str = "<string>", start: str = "start") -> Any:
         For input too large or nested too deeply.
 
     """
+    if "\r" in text:
+        # a lone \r (old Mac line ends) is a line break, as spans.split_lines counts lines;
+        # Lark counts only \n, so it reads one (same length: every offset stays put)
+        text = _LONE_CR.sub("\n", text)
+    if start == "do_args":
+        text = text.rstrip()  # a text box's final line break ends the text, nothing more
     _check_limits(text, source)
     try:
         with gc_paused():
@@ -85,6 +93,10 @@ def parse(text: str, source: str = "<string>", start: str = "start") -> Any:
             return build_ast(tree, text, source)
     except UnexpectedInput as exc:
         raise syntax_error(exc, text, source, start) from None
+    except TooManyStatements as exc:
+        span = token_span(exc.token, source)
+        raise syntax.too_many_statements(span, limit=lalr.MAX_STATEMENTS).with_source(text) \
+            .error() from None
     except StatementTooLong as exc:
         span = token_span(exc.token, source)
         raise syntax.statement_too_long(span, limit=MAX_STATEMENT_TOKENS).with_source(text) \

@@ -142,6 +142,11 @@ EXAMPLES: dict[Label, list[str]] = {
         "x = 1\nE ~ Normal(0, 1)",
         "x = 1\nfactual = 1",
     ],
+    syntax.empty_list: [
+        "y ~ Categorical([])",
+        "y ~ Categorical(probs=[])",
+        "y ~ Categorical([ ])",
+    ],
     syntax.comparisons_do_not_chain: [
         "y = a < b < c",
         "y = a == b == c",

@@ -20,6 +20,7 @@ from .base import (
     AT_END,
     CATALOGUE,
     CONSTRUCTORS,
+    MAX_DIAGNOSTICS,
     MESSAGE_CODE,
     RETIRED,
     DataWarning,
@@ -53,8 +54,9 @@ from .base import (
 from .runtime import missing_extra
 
 __all__ = [
-    "AT_END", "CATALOGUE", "CONSTRUCTORS", "MESSAGE_CODE", "RETIRED", "DataWarning",
-    "Diagnostic", "DocalcConditioningError", "DocalcCounterfactualError", "DocalcCycleError",
+    "AT_END", "CATALOGUE", "CONSTRUCTORS", "MAX_DIAGNOSTICS", "MESSAGE_CODE", "RETIRED",
+    "DataWarning", "Diagnostic", "DocalcConditioningError", "DocalcCounterfactualError",
+    "DocalcCycleError",
     "DocalcDataError", "DocalcDistributionError", "DocalcError", "DocalcExtraError",
     "DocalcFileError", "DocalcGraphvizError", "DocalcInferenceError", "DocalcInterventionError",
     "DocalcLimitError", "DocalcModelError", "DocalcNameError", "DocalcPlateError",
