@@ -3,7 +3,7 @@
 A number becomes an AST ``Num`` directly (never text to parse again); text is parsed once,
 all of it in one parse; then every intervention gets the checks and messages of a ``do``
 in a file (:func:`docalc.dsl.checker.check_interventions`). Array values are the
-compiler's (``docalc.compiler.interventions``): they are passed at run time.
+compiler's (``docalc.compiler.bind.interventions``): they are passed at run time.
 """
 
 from __future__ import annotations
