@@ -67,7 +67,7 @@ class Fit:
         known = list(self.posterior["posterior"].data_vars)
         unknown = [v for v in var_names or () if v not in known]
         if unknown:
-            from docalc.dsl.checker import suggest
+            from docalc.dsl.check.checker import suggest
             from docalc.dsl.errors import names
 
             raise names.not_in_posterior(
@@ -115,7 +115,7 @@ class Fit:
         from docalc.compiler.results.effects import effect
 
         if outcome not in self.model.checked.names:
-            from docalc.dsl.checker import suggest
+            from docalc.dsl.check.checker import suggest
             from docalc.dsl.errors import names
 
             raise names.unknown_outcome(

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import ast
-from .checker import check_interventions, check_program
-from .errors import files, syntax
-from .ir import CheckedModel
-from .parser import MAX_CHARS, gc_paused, parse
-from .printer import print_program
+from docalc.dsl import ast
+from docalc.dsl.check.checker import check_interventions, check_program
+from docalc.dsl.errors import files, syntax
+from docalc.dsl.ir import CheckedModel
+from docalc.dsl.parse.parser import MAX_CHARS, gc_paused, parse
+from docalc.dsl.printer import print_program
 
 
 def parse_text(text: str, source: str = "<string>") -> ast.Program:

@@ -2,7 +2,7 @@
 
 A number becomes an AST ``Num`` directly (never text to parse again); text is parsed once,
 all of it in one parse; then every intervention gets the checks and messages of a ``do``
-in a file (:func:`docalc.dsl.checker.check_interventions`). Array values are the
+in a file (:func:`docalc.dsl.check.checker.check_interventions`). Array values are the
 compiler's (``docalc.compiler.bind.interventions``): they are passed at run time.
 """
 
@@ -12,13 +12,13 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from . import ast
-from .checker import check_interventions
-from .errors import interventions as do_errors
-from .frontend import parse_interventions
-from .ir import CheckedModel
-from .spans import Span
-from .supports import representable
+from docalc.dsl import ast
+from docalc.dsl.check.checker import check_interventions
+from docalc.dsl.errors import interventions as do_errors
+from docalc.dsl.frontend import parse_interventions
+from docalc.dsl.ir import CheckedModel
+from docalc.dsl.spans import Span
+from docalc.dsl.supports import representable
 
 #: Where an intervention given as a Python value is: the API's ``do``, at no position.
 API_SPAN = Span(0, 0, 0, 0, "<do>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from . import ast
+from docalc.dsl import ast
 
 # Binding strength of each operator; a child binding looser than its parent is parenthesised.
 _PREC = {"<": 1, "<=": 1, ">": 1, ">=": 1, "==": 1, "!=": 1, "+": 2, "-": 2, "*": 3, "/": 3}

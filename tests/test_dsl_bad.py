@@ -12,7 +12,7 @@ import pytest
 import docalc
 from docalc.dsl import errors
 from docalc.dsl.frontend import apply_intervention_text, check_file, check_text, parse_text
-from docalc.dsl.parser import MAX_CHARS
+from docalc.dsl.parse.parser import MAX_CHARS
 
 sys.path.insert(0, str(Path(__file__).parent))
 import regen_golden
@@ -125,7 +125,7 @@ def test_depth_just_under_the_limit_is_accepted() -> None:
 
 
 def test_too_many_statements(monkeypatch: pytest.MonkeyPatch) -> None:
-    from docalc.dsl import lalr
+    from docalc.dsl.parse import lalr
 
     monkeypatch.setattr(lalr, "MAX_STATEMENTS", 50)
     text = "".join(f"a{k}=1\n" for k in range(51))

@@ -21,7 +21,7 @@ from docalc.dsl.frontend import (
     read_source,
 )
 from docalc.dsl.interventions import from_values
-from docalc.dsl.parser import MAX_CHARS
+from docalc.dsl.parse.parser import MAX_CHARS
 from docalc.dsl.printer import format_number, print_program
 from docalc.dsl.spans import split_lines
 

@@ -6,8 +6,8 @@ import pytest
 
 from docalc.dsl import errors
 from docalc.dsl.frontend import check_text
-from docalc.dsl.parser import parse
-from docalc.dsl.syntax_messages import BY_TOKEN, EXAMPLES, RESERVED_WORD
+from docalc.dsl.parse.parser import parse
+from docalc.dsl.parse.syntax_messages import BY_TOKEN, EXAMPLES, RESERVED_WORD
 
 CASES = [(label, ex) for label, examples in EXAMPLES.items() for ex in examples]
 # the same error after other statements, or inside a plate: LALR states differ there

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from docalc.dsl import ast
-from docalc.dsl.checker import literal_value
+from docalc.dsl.check.checker import literal_value
 from docalc.dsl.distributions import CONSTRAINTS, DISTRIBUTIONS
 from docalc.dsl.errors import DataWarning
 from docalc.dsl.errors import data as errors

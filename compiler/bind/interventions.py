@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from docalc.dsl import ast
-from docalc.dsl.checker import interval_bounds, literal_value, suggest
+from docalc.dsl.check.checker import interval_bounds, literal_value, suggest
 from docalc.dsl.distributions import CONSTRAINTS, DISTRIBUTIONS
 from docalc.dsl.errors import interventions
 from docalc.dsl.interventions import API_SPAN, from_values

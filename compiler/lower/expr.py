@@ -16,7 +16,7 @@ from jax.scipy.special import logit
 
 from docalc.compiler.plan.run_plan import literal_nodes
 from docalc.dsl import ast
-from docalc.dsl.checker import literal_value
+from docalc.dsl.check.checker import literal_value
 from docalc.dsl.distributions import CONSTANTS
 
 Env = Mapping[str, Any]

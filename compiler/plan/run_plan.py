@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 import networkx as nx
 
 from docalc.dsl import ast
-from docalc.dsl.checker import literal_value
+from docalc.dsl.check.checker import literal_value
 from docalc.dsl.distributions import DISTRIBUTIONS
 from docalc.dsl.errors import DocalcError, runtime
 from docalc.dsl.ir import CheckedModel, InterventionDef, Kind, Node

@@ -36,7 +36,7 @@ _LOCATION = {"Normal", "Laplace", "Cauchy", "StudentT"}
 
 def check_names(checked: CheckedModel, outcome: str, controls: list[str]) -> None:
     """Refuse unknown names, no controls, a repeated control, or the outcome as one."""
-    from docalc.dsl.checker import suggest
+    from docalc.dsl.check.checker import suggest
 
     if not controls:
         raise interventions.effect_without_controls(None).error()

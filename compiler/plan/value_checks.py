@@ -16,7 +16,7 @@ import numpy as np
 
 from docalc.compiler.plan.run_plan import Plan, Step, masked
 from docalc.dsl import ast
-from docalc.dsl.checker import const_value, literal_value
+from docalc.dsl.check.checker import const_value, literal_value
 from docalc.dsl.distributions import CONSTRAINTS, DISTRIBUTIONS
 from docalc.dsl.errors import Diagnostic, interventions
 from docalc.dsl.printer import print_expr

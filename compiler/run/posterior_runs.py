@@ -94,7 +94,7 @@ def scenario(source: Draws, do: Any, data: Any, var_names: str | list[str] | Non
     if var_names is not None:
         unknown = [v for v in var_names if v not in checked.names]
         if unknown:
-            from docalc.dsl.checker import suggest
+            from docalc.dsl.check.checker import suggest
 
             raise errors.names.unknown_var_names(None, names=str(unknown),
                                           suggestion=suggest(unknown[0], checked.names)).error()

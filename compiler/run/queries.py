@@ -23,7 +23,7 @@ import xarray as xr
 from docalc.compiler.results.draws import Draws
 from docalc.compiler.run.jax_setup import ensure_jax
 from docalc.dsl import ast
-from docalc.dsl.checker import suggest
+from docalc.dsl.check.checker import suggest
 from docalc.dsl.distributions import CONSTANTS
 from docalc.dsl.errors import interventions
 from docalc.dsl.ir import CheckedModel, Kind, QueryDef

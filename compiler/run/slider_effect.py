@@ -225,7 +225,7 @@ class EffectFunction:
         merged = dict(self.values)
         for name, v in values.items():
             if name not in self._slot:
-                from docalc.dsl.checker import suggest
+                from docalc.dsl.check.checker import suggest
 
                 raise interventions.not_a_control(
                     None, name=name, controls=", ".join(self.controls),

@@ -378,7 +378,7 @@ class Label(Protocol):
 
 
 def syntax_label(code: str, name: str, message: str, hint: str) -> Label:
-    """Declare a syntax error told by its examples (dsl/syntax_messages.py lists them).
+    """Declare a syntax error told by its examples (dsl/parse/syntax_messages.py lists them).
 
     The constructor takes the span and ``at_end``: at the end of the input the message
     starts with "unexpected end of input: ".

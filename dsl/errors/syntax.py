@@ -23,7 +23,7 @@ def unexpected_character(span: Span | None, *, char: str) -> None:
     """Report a character that is no part of any token."""
 
 
-# Example-driven labels: dsl/syntax_messages.py holds the bad inputs that produce each.
+# Example-driven labels: dsl/parse/syntax_messages.py holds the bad inputs that produce each.
 expected_tilde_or_equal = syntax_label(
     "E103", "expected_tilde_or_equal", "expected '~' or '=' after the node name",
     "write `y ~ Normal(0, 1)` for a stochastic node or `y = a + b` for a deterministic one")

@@ -5,18 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from functools import partial
 
-from . import ast
-from .check_dists import Distributions, outside
-from .check_exprs import span_of, unknown_function_hint
-from .distributions import CONSTANTS, DISTRIBUTIONS, FUNCTIONS, RESERVED, in_support
-from .downstream import children_of, downstream_problems
-from .errors import Diagnostic, distributions, interventions, names, runtime
-from .errors.hints import listing, suggest
-from .folding import constant, literal_value
-from .ir import InterventionDef, Kind, Node
-from .printer import format_number, print_expr, print_intervention
-from .spans import Span
-from .supports import representable
+from docalc.dsl import ast
+from docalc.dsl.check.dists import Distributions, outside
+from docalc.dsl.check.downstream import children_of, downstream_problems
+from docalc.dsl.check.exprs import span_of, unknown_function_hint
+from docalc.dsl.check.folding import constant, literal_value
+from docalc.dsl.distributions import CONSTANTS, DISTRIBUTIONS, FUNCTIONS, RESERVED, in_support
+from docalc.dsl.errors import Diagnostic, distributions, interventions, names, runtime
+from docalc.dsl.errors.hints import listing, suggest
+from docalc.dsl.ir import InterventionDef, Kind, Node
+from docalc.dsl.printer import format_number, print_expr, print_intervention
+from docalc.dsl.spans import Span
+from docalc.dsl.supports import representable
 
 
 class Statements(Distributions):
@@ -28,7 +28,7 @@ class Statements(Distributions):
 
         A value is not bounded by the node's old distribution (the intervention replaces
         it); literal values that make a downstream parameter an invalid constant are
-        refused (dsl/downstream.py).
+        refused (dsl/check/downstream.py).
         """
         out = []
         checked: list[ast.Intervention] = []

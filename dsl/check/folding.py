@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from . import ast
-from .distributions import CONSTANTS
-from .printer import format_number, print_expr
-from .supports import representable
+from docalc.dsl import ast
+from docalc.dsl.distributions import CONSTANTS
+from docalc.dsl.printer import format_number, print_expr
+from docalc.dsl.supports import representable
 
 
 def literal_value(e: ast.Expr) -> float | None:

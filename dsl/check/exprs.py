@@ -6,9 +6,10 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from . import ast, lalr
-from .distributions import CONSTANTS, DISTRIBUTIONS, FUNCTIONS, RESERVED
-from .errors import (
+from docalc.dsl import ast
+from docalc.dsl.check.folding import unfit_constants
+from docalc.dsl.distributions import CONSTANTS, DISTRIBUTIONS, FUNCTIONS, RESERVED
+from docalc.dsl.errors import (
     MAX_DIAGNOSTICS,
     Diagnostic,
     distributions,
@@ -17,10 +18,10 @@ from .errors import (
     raise_diagnostics,
     syntax,
 )
-from .errors.hints import listing, suggest
-from .folding import unfit_constants
-from .printer import print_expr
-from .spans import NOWHERE, Span, source_line
+from docalc.dsl.errors.hints import listing, suggest
+from docalc.dsl.parse import lalr
+from docalc.dsl.printer import print_expr
+from docalc.dsl.spans import NOWHERE, Span, source_line
 
 #: The largest plate size written in the text: a run holds at least one 32-bit value per
 #: unit for each node of the plate (400 MB per node at the limit), so a larger size is

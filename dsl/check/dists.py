@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import ast
-from .check_exprs import Declarations, span_of
-from .distributions import CONSTRAINTS, DISTRIBUTIONS, FUNCTIONS, DistSpec, in_support
-from .errors import distributions, syntax
-from .errors.hints import listing, suggest
-from .folding import const_value, number_text, shown
-from .ir import DistCall
-from .printer import format_number, print_expr
-from .spans import NOWHERE, Span
-from .supports import representable
+from docalc.dsl import ast
+from docalc.dsl.check.exprs import Declarations, span_of
+from docalc.dsl.check.folding import const_value, number_text, shown
+from docalc.dsl.distributions import CONSTRAINTS, DISTRIBUTIONS, FUNCTIONS, DistSpec, in_support
+from docalc.dsl.errors import distributions, syntax
+from docalc.dsl.errors.hints import listing, suggest
+from docalc.dsl.ir import DistCall
+from docalc.dsl.printer import format_number, print_expr
+from docalc.dsl.spans import NOWHERE, Span
+from docalc.dsl.supports import representable
 
 
 class Distributions(Declarations):

@@ -7,10 +7,10 @@ from functools import cache
 
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from .errors import Diagnostic, DocalcError, Label, syntax
-from .lalr import raw_parser
-from .spans import Span, split_lines
-from .syntax_messages import BY_TOKEN, EXAMPLES, RESERVED_WORD, describe_expected
+from docalc.dsl.errors import Diagnostic, DocalcError, Label, syntax
+from docalc.dsl.parse.lalr import raw_parser
+from docalc.dsl.parse.syntax_messages import BY_TOKEN, EXAMPLES, RESERVED_WORD, describe_expected
+from docalc.dsl.spans import Span, split_lines
 
 
 def _eof_span(text: str, source: str) -> Span:

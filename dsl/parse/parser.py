@@ -15,12 +15,17 @@ from typing import Any
 
 from lark.exceptions import UnexpectedInput
 
-from . import lalr
-from .ast_builder import MAX_DEPTH, build_ast, token_span
-from .errors import syntax
-from .lalr import MAX_STATEMENT_TOKENS, StatementTooLong, TooManyStatements, raw_parser
-from .spans import Span
-from .syntax_errors import syntax_error
+from docalc.dsl.errors import syntax
+from docalc.dsl.parse import lalr
+from docalc.dsl.parse.ast_builder import MAX_DEPTH, build_ast, token_span
+from docalc.dsl.parse.lalr import (
+    MAX_STATEMENT_TOKENS,
+    StatementTooLong,
+    TooManyStatements,
+    raw_parser,
+)
+from docalc.dsl.parse.syntax_errors import syntax_error
+from docalc.dsl.spans import Span
 
 MAX_CHARS = 1_000_000
 MAX_NESTING = 64  # brackets

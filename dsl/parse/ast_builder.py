@@ -7,9 +7,9 @@ from typing import Any
 
 from lark import Token, Tree
 
-from . import ast
-from .errors import syntax
-from .spans import Span
+from docalc.dsl import ast
+from docalc.dsl.errors import syntax
+from docalc.dsl.spans import Span
 
 MAX_DEPTH = 100  # syntax-tree levels; `a + b + ...` adds one per term
 

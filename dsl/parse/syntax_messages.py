@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .errors import Label, syntax
+from docalc.dsl.errors import Label, syntax
 
 EXAMPLES: dict[Label, list[str]] = {
     syntax.expected_tilde_or_equal: [

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from . import ast
-from .distributions import CONSTRAINTS, DISTRIBUTIONS, in_support
-from .errors import Diagnostic, interventions
-from .folding import constant, number_text
-from .ir import DistCall, Kind, Node
-from .printer import print_intervention
-from .supports import representable
+from docalc.dsl import ast
+from docalc.dsl.check.folding import constant, number_text
+from docalc.dsl.distributions import CONSTRAINTS, DISTRIBUTIONS, in_support
+from docalc.dsl.errors import Diagnostic, interventions
+from docalc.dsl.ir import DistCall, Kind, Node
+from docalc.dsl.printer import print_intervention
+from docalc.dsl.supports import representable
 
 #: A node's value where it is a constant, and the interventions it comes from.
 Known = tuple[float, tuple[ast.Intervention, ...]]

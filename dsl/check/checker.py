@@ -12,18 +12,18 @@ from collections.abc import Sequence
 
 import networkx as nx
 
-from . import ast
-from .check_dists import interval_bounds
-from .check_exprs import MAX_PLATE_SIZE, Decl
-from .check_statements import Statements, unique
-from .distributions import RESERVED
-from .errors import interventions, names, raise_diagnostics
-from .errors.hints import listing, suggest
-from .folding import const_value, literal_value
-from .ir import CheckedModel, InterventionDef, Kind, Node, PlateDef, QueryDef
-from .lalr import MAX_STATEMENTS
-from .parser import gc_paused
-from .spans import Span
+from docalc.dsl import ast
+from docalc.dsl.check.dists import interval_bounds
+from docalc.dsl.check.exprs import MAX_PLATE_SIZE, Decl
+from docalc.dsl.check.folding import const_value, literal_value
+from docalc.dsl.check.statements import Statements, unique
+from docalc.dsl.distributions import RESERVED
+from docalc.dsl.errors import interventions, names, raise_diagnostics
+from docalc.dsl.errors.hints import listing, suggest
+from docalc.dsl.ir import CheckedModel, InterventionDef, Kind, Node, PlateDef, QueryDef
+from docalc.dsl.parse.lalr import MAX_STATEMENTS
+from docalc.dsl.parse.parser import gc_paused
+from docalc.dsl.spans import Span
 
 __all__ = ["MAX_PLATE_SIZE", "MAX_STATEMENTS", "check_interventions", "check_program",
            "const_value", "interval_bounds", "listing", "literal_value", "suggest"]

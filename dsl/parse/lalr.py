@@ -11,7 +11,7 @@ import lark
 from lark import Lark, Token
 from lark.lark import PostLex
 
-from .cache import cache_root
+from docalc.dsl.cache import cache_root
 
 MAX_STATEMENT_TOKENS = 10_000
 #: Statements in one text (a plate's inner statements count, and the plate itself).
@@ -75,7 +75,8 @@ class DropNewlinesInBrackets(PostLex):
 
 @cache
 def _grammar() -> str:
-    return files(__package__ or 'docalc.dsl').joinpath("grammar.lark").read_text(encoding="utf-8")
+    grammar = files(__package__ or "docalc.dsl.parse").joinpath("grammar.lark")
+    return grammar.read_text(encoding="utf-8")
 
 
 @cache
