@@ -52,7 +52,7 @@ def main() -> None:
     opts = ap.parse_args()
 
     import docalc as dc
-    from docalc.compiler.jax_setup import ensure_jax
+    from docalc.compiler.run.jax_setup import ensure_jax
 
     ensure_jax()
     import jax
@@ -76,9 +76,9 @@ def main() -> None:
     import numpyro.distributions as dist
     from numpyro.infer import MCMC, NUTS
 
-    from docalc.compiler import inference
-    from docalc.compiler import simulation as runs
-    from docalc.compiler.run_plan import inference_plan
+    from docalc.compiler.plan.run_plan import inference_plan
+    from docalc.compiler.run import inference
+    from docalc.compiler.run import simulation as runs
 
     def hand(a, b, c, y=None):
         beta_y0 = numpyro.sample("beta_y0", dist.Normal(0.0, 1.0))
@@ -164,7 +164,7 @@ def main() -> None:
                 "beta_ay": float(np.mean(zs["beta_ay"]))}
 
     # docalc's internal call (as compiler/fitting.fit makes it), to time the cached sampler alone
-    from docalc.compiler import data as data_mod
+    from docalc.compiler.bind import data as data_mod
     from docalc.dsl.ir import Kind
 
     bound = observed._bound

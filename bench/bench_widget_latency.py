@@ -50,7 +50,7 @@ def make_fit(prior: bool = False) -> Any:
 
 def kernel(fit: Any, reps: int) -> dict[str, list[float]]:
     """Time clicks and moves in the kernel; return milliseconds per kind of event."""
-    from docalc.compiler.inference import TRACES
+    from docalc.compiler.run.inference import TRACES
     from docalc.widgets import EffectExplorer
 
     ex = EffectExplorer(fit, "y", {"b": (-2, 2, 0.1)}, baseline={"b": 0})

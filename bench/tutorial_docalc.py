@@ -33,7 +33,7 @@ mark("load")
 if os.environ.get("BENCH_PROFILE_JAX"):
     # JAX is imported here rather than inside simulate (docalc's ensure_jax runs first so
     # its XLA flags and compile cache are set exactly as in a plain run)
-    from docalc.compiler.jax_setup import ensure_jax
+    from docalc.compiler.run.jax_setup import ensure_jax
 
     ensure_jax()
     import jax.monitoring

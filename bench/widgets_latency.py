@@ -19,7 +19,7 @@ N_UNITS, CHAINS, DRAWS, MOVES = 1000, 4, 1000, 50
 
 def fake_fit():  # type: ignore[no-untyped-def]
     import docalc as dc
-    from docalc.compiler.results import dataset, tree
+    from docalc.compiler.results.trees import dataset, tree
     from docalc.fit import Fit
 
     model = dc.load(os.path.join(os.path.dirname(__file__), "..", "examples", "linear.scm"))
@@ -36,12 +36,12 @@ def main() -> None:
     import jax
     import jax.numpy as jnp
 
-    from docalc.compiler.inference import TRACES
-    from docalc.compiler.slider_effect import effect_function
+    from docalc.compiler.run.inference import TRACES
+    from docalc.compiler.run.slider_effect import effect_function
     from docalc.widgets import EffectExplorer
 
     fit = fake_fit()
-    f = effect_function(fit, "y", ["b"], baseline={"b": 0})
+    f = effect_function(fit.draws, "y", ["b"], baseline={"b": 0})
     beta = jax.device_put(fit.posterior["posterior"]["beta_by"].values.ravel()
                           .astype(np.float32))
 
@@ -77,7 +77,7 @@ def main() -> None:
           f"(ratio to hand {ms(t_full) / ms(t_hand):.2f})")
 
     # the outcome's noise does not cancel when the spread is intervened on: it is replayed
-    g = effect_function(fit, "y", ["sigma_y"])
+    g = effect_function(fit.draws, "y", ["sigma_y"])
     for v in (0.5, 1.0):
         jax.block_until_ready(g.average_device({"sigma_y": v}))
     t_noise = []

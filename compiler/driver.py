@@ -3,7 +3,7 @@
 ``stages`` runs them in order, each a function of the previous stage's output:
 
 1. ``bind``: interventions applied, data validated against the model (plate sizes,
-   columns) -- :func:`docalc.compiler.interventions.apply`, :func:`data.bind`;
+   columns) -- :func:`docalc.compiler.bind.interventions.apply`, :func:`data.bind`;
 2. ``plan``: how each node gets its value in one run -- the inference plan when some
    stochastic node has data (what a fit samples), else the forward plan;
 3. ``checks``: the constraints intervention values may break at run time;
@@ -26,8 +26,8 @@ import numpy as np
 from docalc.dsl.ir import CheckedModel, Kind
 
 if TYPE_CHECKING:
-    from .data import Bound
-    from .run_plan import Plan
+    from docalc.compiler.bind.data import Bound
+    from docalc.compiler.plan.run_plan import Plan
 
 #: The stage names, in order.
 STAGES = ("bind", "plan", "checks", "lower", "run", "results")
@@ -63,8 +63,8 @@ def bind(checked: CheckedModel, data: Any = None, do: Any = None) -> Bind:
     Without data, missing ``data`` input columns are allowed here (the plan names them);
     the run stage then refuses them.
     """
-    from . import data as data_mod
-    from .interventions import apply, check_array_shapes
+    from docalc.compiler.bind import data as data_mod
+    from docalc.compiler.bind.interventions import apply, check_array_shapes
 
     checked, arrays = apply(checked, {}, do)
     unsized = any(p.size is None for p in checked.plates)
@@ -77,7 +77,7 @@ def bind(checked: CheckedModel, data: Any = None, do: Any = None) -> Bind:
 
 def plan(b: Bind) -> Plan:
     """Stage 2: the inference plan if some stochastic node has data, else the forward plan."""
-    from .run_plan import forward_plan, inference_plan
+    from docalc.compiler.plan.run_plan import forward_plan, inference_plan
 
     if b.observed:
         return inference_plan(b.checked, b.bound.sizes, b.observed)
@@ -99,7 +99,7 @@ class Checks:
 
 def checks(p: Plan) -> Checks:
     """Stage 3: the run-time checks of intervention values."""
-    from .value_checks import plan_checks
+    from docalc.compiler.plan.value_checks import plan_checks
 
     return Checks(plan_checks(p)[0])
 
@@ -135,10 +135,10 @@ def _site(st: Any, inference: bool) -> str:
 
 def lower(p: Plan, inference: bool) -> Lowered:
     """Stage 4: lower the plan to a NumPyro model (inference) or a forward run."""
-    from .jax_setup import ensure_jax
+    from docalc.compiler.run.jax_setup import ensure_jax
 
     ensure_jax()
-    from .lowering import make_forward, make_numpyro_model
+    from docalc.compiler.lower.lowering import make_forward, make_numpyro_model
 
     return Lowered(p, inference, make_numpyro_model(p) if inference else make_forward(p))
 
@@ -147,10 +147,10 @@ def run(b: Bind, low: Lowered, seed: int = 0) -> dict[str, np.ndarray]:
     """Stage 5: one run of the lowered program; every node's value."""
     import jax
 
-    from . import data as data_mod
-    from .expr import literal_values
-    from .run_plan import intervention_exprs
-    from .seeds import check_seed
+    from docalc.compiler.bind import data as data_mod
+    from docalc.compiler.bind.seeds import check_seed
+    from docalc.compiler.lower.expr import literal_values
+    from docalc.compiler.plan.run_plan import intervention_exprs
 
     params = np.asarray(literal_values(intervention_exprs(low.plan)), dtype=np.float32)
     columns = data_mod.as_arrays(b.checked, b.bound)
@@ -167,7 +167,7 @@ def run(b: Bind, low: Lowered, seed: int = 0) -> dict[str, np.ndarray]:
 
 def results(b: Bind, values: Mapping[str, np.ndarray]) -> Any:
     """Stage 6: the run as a DataTree (group ``run``, one chain of one draw)."""
-    from .results import dataset, tree
+    from docalc.compiler.results.trees import dataset, tree
 
     keep = {k: v[None, None] for k, v in values.items()}
     return tree({"run": dataset(b.checked, keep, b.bound.coords)})

@@ -27,10 +27,10 @@ from .errors import *  # noqa: E402, F403 (after the path set-up above)
 from .errors import __all__ as _errors_all  # noqa: E402
 
 if TYPE_CHECKING:
-    from docalc.compiler.backdoor import BackdoorResult as BackdoorResult
-    from docalc.compiler.backdoor import backdoor as backdoor
-    from docalc.compiler.graph_criteria import Identification as Identification
-    from docalc.compiler.jax_setup import configure_jax as configure_jax
+    from docalc.compiler.graph.backdoor import BackdoorResult as BackdoorResult
+    from docalc.compiler.graph.backdoor import backdoor as backdoor
+    from docalc.compiler.graph.criteria import Identification as Identification
+    from docalc.compiler.run.jax_setup import configure_jax as configure_jax
     from docalc.fit import Fit as Fit
     from docalc.model import Model as Model
     from docalc.model import compile as compile
@@ -43,10 +43,10 @@ _LAZY = {
     "load": "docalc.model",
     "Model": "docalc.model",
     "Fit": "docalc.fit",
-    "backdoor": "docalc.compiler.backdoor",
-    "BackdoorResult": "docalc.compiler.backdoor",
-    "Identification": "docalc.compiler.graph_criteria",
-    "configure_jax": "docalc.compiler.jax_setup",
+    "backdoor": "docalc.compiler.graph.backdoor",
+    "BackdoorResult": "docalc.compiler.graph.backdoor",
+    "Identification": "docalc.compiler.graph.criteria",
+    "configure_jax": "docalc.compiler.run.jax_setup",
 }
 
 

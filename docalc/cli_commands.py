@@ -49,7 +49,7 @@ def summarize(values: np.ndarray, prob: float = HDI_PROB) -> dict[str, float]:
 
     The HDI is arviz-stats', the one ``Fit.summary`` and ``Fit.effect`` report.
     """
-    from docalc.compiler.effects import hdi
+    from docalc.compiler.results.effects import hdi
 
     x = np.asarray(values, dtype=np.float64).ravel()
     x = x[np.isfinite(x)]
@@ -109,7 +109,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         line = f"{path}: ok ({len(checked.nodes)} nodes, {nplates} plate" \
                f"{'s' if nplates != 1 else ''}, {nq} quer{'ies' if nq != 1 else 'y'})"
         if args.data:
-            from docalc.compiler.data_notes import latent_units
+            from docalc.compiler.bind.data_notes import latent_units
 
             # "ok" must not hide that a misspelt column made its node latent
             latent = latent_units(checked, model.observed_names)

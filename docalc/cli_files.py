@@ -188,7 +188,7 @@ def fit_from_posterior(model: Model, tree: xr.DataTree, path: str = "posterior")
         or the data differ from those saved in the posterior (E018: column and rows).
 
     """
-    from docalc.compiler.data_notes import compare_with_saved
+    from docalc.compiler.bind.data_notes import compare_with_saved
 
     from .fit import Fit
 
@@ -215,8 +215,8 @@ def check_posterior_names(model: Model, tree: xr.DataTree, path: str) -> None:
 
 
 def _check_posterior(model: Model, tree: xr.DataTree, path: str) -> None:
-    from docalc.compiler.fitting import latent_steps
-    from docalc.compiler.run_plan import inference_plan
+    from docalc.compiler.plan.run_plan import inference_plan
+    from docalc.compiler.run.fitting import latent_steps
     from docalc.dsl.ir import Kind
 
     check_posterior_names(model, tree, path)

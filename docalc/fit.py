@@ -12,8 +12,8 @@ import pandas as pd
 if TYPE_CHECKING:
     import xarray as xr
 
-    from docalc.compiler.data import Bound
-    from docalc.compiler.draws import Draws
+    from docalc.compiler.bind.data import Bound
+    from docalc.compiler.results.draws import Draws
 
     from .model import Model
 
@@ -40,7 +40,7 @@ class Fit:
     @cached_property
     def draws(self) -> Draws:
         """The posterior as plain data for the compiler: model, data and draws."""
-        from docalc.compiler.draws import Draws
+        from docalc.compiler.results.draws import Draws
 
         return Draws(self.model.checked, self._bound, self.model._arrays, self.posterior)
 
@@ -61,7 +61,7 @@ class Fit:
         """Posterior summary: mean, sd, HDI bounds, ESS and R-hat (arviz-stats)."""
         import arviz_stats as azs
 
-        from docalc.compiler.arguments import names as names_of
+        from docalc.compiler.bind.arguments import names as names_of
 
         _check_prob(hdi_prob)
         if var_names is not None:
@@ -69,7 +69,7 @@ class Fit:
         known = list(self.posterior["posterior"].data_vars)
         unknown = [v for v in var_names or () if v not in known]
         if unknown:
-            from docalc.dsl.checker import suggest
+            from docalc.dsl.check.checker import suggest
             from docalc.dsl.errors import names
 
             raise names.not_in_posterior(
@@ -97,8 +97,8 @@ class Fit:
         var_names : list of str, optional
             Nodes to return (and redraw); default every node the run changes.
         """
-        from docalc.compiler.posterior_runs import scenario
-        from docalc.compiler.results import dataset, split_chains, tree
+        from docalc.compiler.results.trees import dataset, split_chains, tree
+        from docalc.compiler.run.posterior_runs import scenario
 
         sc = scenario(self.draws, do, data, var_names)
         values = split_chains(sc.run(seed), sc.chains)
@@ -114,12 +114,12 @@ class Fit:
         ``effect`` holding the per-unit effect ``<outcome>`` and its average over units
         ``<outcome>_mean``, and group ``summary`` (mean, sd, HDI of the average).
         """
-        from docalc.compiler.arguments import name
-        from docalc.compiler.effects import effect
+        from docalc.compiler.bind.arguments import name
+        from docalc.compiler.results.effects import effect
 
         name("outcome", outcome)
         if outcome not in self.model.checked.names:
-            from docalc.dsl.checker import suggest
+            from docalc.dsl.check.checker import suggest
             from docalc.dsl.errors import names
 
             raise names.unknown_outcome(
@@ -136,8 +136,8 @@ class Fit:
         location-scale mechanisms and deterministic nodes; other families raise
         DocalcCounterfactualError. Returns a DataTree with group ``counterfactual``.
         """
-        from docalc.compiler.posterior_runs import scenario
-        from docalc.compiler.results import dataset, split_chains, tree
+        from docalc.compiler.results.trees import dataset, split_chains, tree
+        from docalc.compiler.run.posterior_runs import scenario
 
         sc = scenario(self.draws, do, None, var_names, counterfactual=True)
         values = split_chains(sc.run(seed), sc.chains)
@@ -146,7 +146,7 @@ class Fit:
 
     def query(self, name: str, seed: int = 0) -> xr.DataArray:
         """Evaluate a named query of the model text: its posterior, one value per draw."""
-        from docalc.compiler import queries
+        from docalc.compiler.run import queries
 
         return queries.evaluate(self.draws, name, seed=seed)
 

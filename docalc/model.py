@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     import graphviz
     import xarray as xr
 
-    from docalc.compiler.data import Bound
-    from docalc.compiler.graph_criteria import Identification
+    from docalc.compiler.bind.data import Bound
+    from docalc.compiler.graph.criteria import Identification
 
     from .fit import Fit
 
@@ -39,7 +39,7 @@ def compile(text: str, source: str = "<string>") -> Model:
 
         raise runtime.model_text_type(None, got=type(text).__name__).error()
     if not isinstance(source, str):
-        from docalc.compiler.arguments import name
+        from docalc.compiler.bind.arguments import name
 
         name("source", source)
     return Model(check_text(text, source))
@@ -119,8 +119,8 @@ class Model:
         **kw
             The same as keywords: ``model.do(b=0)``.
         """
-        from docalc.compiler import data as data_mod
-        from docalc.compiler.interventions import apply
+        from docalc.compiler.bind import data as data_mod
+        from docalc.compiler.bind.interventions import apply
 
         checked, arrays = apply(self._checked, self._arrays, interventions_, kw)
         # conditioning is checked when fitting: an observed model may be intervened on
@@ -148,9 +148,9 @@ class Model:
             input that a ``do()`` replaces, names with spaces around them, and index
             codes that leave groups empty (1-based codes).
         """
-        from docalc.compiler import data as data_mod
-        from docalc.compiler.data_notes import warn_unobserved
-        from docalc.compiler.fitting import check_conditioning
+        from docalc.compiler.bind import data as data_mod
+        from docalc.compiler.bind.data_notes import warn_unobserved
+        from docalc.compiler.run.fitting import check_conditioning
 
         bound = data_mod.bind(self._checked, data)
         check_conditioning(self._checked, bound.names)
@@ -163,14 +163,14 @@ class Model:
 
         Globals are drawn once (or fixed by ``do``); ``data`` supplies input columns.
         """
-        from docalc.compiler import simulation
+        from docalc.compiler.run import simulation
 
         return simulation.simulate(self._checked, self._arrays, n=n, seed=seed, data=data)
 
     def sample_prior(self, draws: int = 1000, n: int | None = None, seed: int = 0,
                      data: Any = None) -> xr.DataTree:
         """Draw from the (intervened) prior: a DataTree with group ``prior``."""
-        from docalc.compiler import simulation
+        from docalc.compiler.run import simulation
 
         return simulation.sample_prior(self._checked, self._arrays, draws=draws, n=n,
                                        seed=seed, data=data)
@@ -191,15 +191,15 @@ class Model:
             SVI settings; ``guide`` is "normal" (AutoNormal), "mvn" or "delta"; SVI gives
             one chain of ``draws`` draws.
         """
-        from docalc.compiler import fitting
-        from docalc.compiler.arguments import flag
+        from docalc.compiler.bind.arguments import flag
+        from docalc.compiler.run import fitting
 
         from .fit import Fit
 
         flag("progress", progress)
         if self._bound is not None and not self._told:
             # intervened after observe(): what the data leave out may have changed
-            from docalc.compiler.data_notes import warn_unobserved
+            from docalc.compiler.bind.data_notes import warn_unobserved
 
             warn_unobserved(self._checked, self._bound)
         posterior = fitting.fit(self._checked, self._bound, self._arrays, method=method,
@@ -220,8 +220,8 @@ class Model:
             Nodes with data; default: the observed nodes of an observed model, else every
             unit-level node. Every other node is latent.
         """
-        from docalc.compiler import arguments
-        from docalc.compiler.identification import identify_model
+        from docalc.compiler.bind import arguments
+        from docalc.compiler.graph.identification import identify_model
 
         if observed is not None:
             observed = arguments.names("observed", observed)
@@ -232,7 +232,7 @@ class Model:
 
     def query(self, name: str, *, draws: int = 1000, seed: int = 0) -> xr.DataArray:
         """Evaluate a named query of the model text under the prior (no data needed)."""
-        from docalc.compiler import queries
+        from docalc.compiler.run import queries
 
         return queries.evaluate_prior(self._checked, self._bound, self._arrays, name,
                                       draws=draws, seed=seed)
@@ -241,7 +241,7 @@ class Model:
     def graph(self, do: Mapping[str, Any] | str | None = None,
               roles: Mapping[str, str] | None = None) -> graphviz.Digraph:
         """Return the causal graph (mutilated by ``do`` if given) as a graphviz.Digraph."""
-        from docalc.compiler.graph import graph_spec
+        from docalc.compiler.graph.description import graph_spec
         from docalc.widgets.render import to_digraph
 
         model = self.do(do) if do is not None else self

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import DocalcError
+from docalc.dsl.errors import DocalcError
 
 if TYPE_CHECKING:
-    from .frontend import check_file, check_text, parse_interventions, parse_text
+    from docalc.dsl.frontend import check_file, check_text, parse_interventions, parse_text
 
 _LAZY = {"check_file", "check_text", "parse_interventions", "parse_text"}
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        from . import frontend
+        from docalc.dsl import frontend
 
         return getattr(frontend, name)
     raise AttributeError(f"module 'docalc.dsl' has no attribute {name!r}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
-from .spans import NOWHERE, Span
+from docalc.dsl.spans import NOWHERE, Span
 
 
 @dataclass(frozen=True, slots=True)

@@ -142,6 +142,6 @@ def in_support(constraint: str, value: float) -> bool:
 
     The rules are :mod:`docalc.dsl.supports`' (one table for the checker, data and runs).
     """
-    from .supports import in_support as inside
+    from docalc.dsl.supports import in_support as inside
 
     return inside(constraint, value)

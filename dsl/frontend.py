@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import ast
-from .checker import check_interventions, check_program
-from .errors import files
-from .ir import CheckedModel
-from .parser import gc_paused, parse
-from .printer import print_program
+from docalc.dsl import ast
+from docalc.dsl.check.checker import check_interventions, check_program
+from docalc.dsl.errors import files, syntax
+from docalc.dsl.ir import CheckedModel
+from docalc.dsl.parse.parser import MAX_CHARS, gc_paused, parse
+from docalc.dsl.printer import print_program
 
 
 def parse_text(text: str, source: str = "<string>") -> ast.Program:
@@ -87,11 +87,29 @@ def stage_texts(text: str, source: str = "<string>") -> Iterator[tuple[str, str]
 
 
 def read_source(path: str | Path) -> str:
-    """Read a model file as UTF-8 (a byte-order mark is dropped), OS errors as DocalcFileError."""
+    """Read a model file as UTF-8 (a byte-order mark is dropped), OS errors as DocalcFileError.
+
+    At most MAX_CHARS + 1 characters are read: a longer file is refused without reading the
+    rest (``/dev/zero`` never ends), as is a regular file whose size says it is too large.
+
+    Raises
+    ------
+    DocalcFileError
+        A file that is missing, a folder, unreadable or not UTF-8.
+    DocalcLimitError
+        A file longer than MAX_CHARS characters.
+    """
     p = Path(path)
     at = files.at_file(p)
     try:
-        return p.read_text(encoding="utf-8-sig")
+        # more bytes than 4 per character cannot hold MAX_CHARS characters (the BOM aside)
+        if p.is_file() and p.stat().st_size > 4 * MAX_CHARS + 3:
+            raise syntax.file_too_large(at, limit=MAX_CHARS).error()
+        with p.open(encoding="utf-8-sig") as f:
+            text = f.read(MAX_CHARS + 1)
+        if len(text) > MAX_CHARS:
+            raise syntax.file_too_large(at, limit=MAX_CHARS).error()
+        return text
     except FileNotFoundError:
         raise files.no_such_file(at).error() from None
     except IsADirectoryError:

@@ -2,8 +2,8 @@
 
 A number becomes an AST ``Num`` directly (never text to parse again); text is parsed once,
 all of it in one parse; then every intervention gets the checks and messages of a ``do``
-in a file (:func:`docalc.dsl.checker.check_interventions`). Array values are the
-compiler's (``docalc.compiler.interventions``): they are passed at run time.
+in a file (:func:`docalc.dsl.check.checker.check_interventions`). Array values are the
+compiler's (``docalc.compiler.bind.interventions``): they are passed at run time.
 """
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from . import ast
-from .checker import check_interventions
-from .errors import interventions as do_errors
-from .frontend import parse_interventions
-from .ir import CheckedModel
-from .spans import Span
+from docalc.dsl import ast
+from docalc.dsl.check.checker import check_interventions
+from docalc.dsl.errors import interventions as do_errors
+from docalc.dsl.frontend import parse_interventions
+from docalc.dsl.ir import CheckedModel
+from docalc.dsl.spans import Span
+from docalc.dsl.supports import representable
 
 #: Where an intervention given as a Python value is: the API's ``do``, at no position.
 API_SPAN = Span(0, 0, 0, 0, "<do>")
@@ -29,9 +30,10 @@ def number(name: str, value: float) -> ast.SetValue:
     Raises
     ------
     DocalcInterventionError
-        A value that is not finite.
+        A value that is not finite, or beyond the largest 32-bit float (which the model
+        would compute as inf).
     """
-    if not math.isfinite(value):
+    if not representable(value):
         raise do_errors.do_not_finite(None, name=name, value=str(value)).error()
     return ast.SetValue(name, ast.Num(float(value), API_SPAN), API_SPAN)
 
@@ -105,7 +107,14 @@ def from_values(model: CheckedModel, items: Mapping[str, Any], text: str | None 
         elif not _is_number(value):
             rest[name] = value
         else:
-            numbers[name] = float(value)
+            try:
+                numbers[name] = float(value)
+            except OverflowError:  # an int past float64 (10**400)
+                # (str() of an int of more than 4300 digits raises too)
+                digits = int(value.bit_length() * math.log10(2)) + 1 if isinstance(value, int) \
+                    else 309
+                shown = f"<an integer of about {digits} digits>"
+                raise do_errors.do_not_finite(None, name=name, value=shown).error() from None
     return intervene(model, numbers, texts, parsed), rest
 
 

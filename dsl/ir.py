@@ -13,9 +13,9 @@ from functools import cached_property
 
 import networkx as nx
 
-from . import ast
-from .printer import print_expr
-from .spans import NOWHERE, Span
+from docalc.dsl import ast
+from docalc.dsl.printer import print_expr
+from docalc.dsl.spans import NOWHERE, Span
 
 
 class Kind(str, Enum):  # noqa: UP042 (StrEnum would change str(kind), which callers format)

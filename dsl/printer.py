@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from . import ast
+import math
+
+from docalc.dsl import ast
 
 # Binding strength of each operator; a child binding looser than its parent is parenthesised.
 _PREC = {"<": 1, "<=": 1, ">": 1, ">=": 1, "==": 1, "!=": 1, "+": 2, "-": 2, "*": 3, "/": 3}
@@ -12,7 +14,16 @@ _ATOM = 6
 
 
 def format_number(value: float) -> str:
-    """Print a literal the shortest way that reads back to the same float."""
+    """Print a literal the shortest way that reads back to the same float.
+
+    Infinity prints as ``1e999`` (the literal that reads back as it, since the checker
+    refuses it where it is written, but the printer must print any tree); NaN, which no
+    literal gives, as ``nan``.
+    """
+    if math.isinf(value):
+        return "1e999" if value > 0 else "-1e999"
+    if math.isnan(value):
+        return "nan"
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
     return repr(value)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -37,3 +39,25 @@ class Span:
 
 
 NOWHERE = Span(0, 0, 0, 0, "<generated>")
+
+
+# What the lexer calls a line break: \n, \r\n or a lone \r (the parser reads a lone \r
+# as \n). Not str.splitlines(), which also breaks at \f, \v, U+0085, U+2028 and others
+# that the lexer reads as characters of a line: lines counted that way point past the text.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+@lru_cache(maxsize=8)
+def split_lines(text: str) -> tuple[str, ...]:
+    """Return the lines of ``text`` as the lexer counts them (without their line breaks).
+
+    Cached, so that each of thousands of diagnostics of one text does not split it again
+    (a string's hash is computed once and kept by the string).
+    """
+    return tuple(_LINE_BREAK.split(text))
+
+
+def source_line(text: str, line: int) -> str | None:
+    """Return line ``line`` (1-based) of ``text`` as the lexer counts lines, or None."""
+    lines = split_lines(text)
+    return lines[line - 1] if 0 < line <= len(lines) else None

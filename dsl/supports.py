@@ -32,6 +32,14 @@ import numpy as np
 TOLERANCE = 1e-6
 #: How far from 1 the sum of a list of probabilities may round.
 SIMPLEX_TOLERANCE = 1e-5
+#: The largest 32-bit float: the model computes in float32, so a constant or an
+#: intervention value beyond it would silently become inf.
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def representable(value: float) -> bool:
+    """Return whether a number is finite as the model's 32-bit floats hold it."""
+    return math.isfinite(value) and abs(value) <= FLOAT32_MAX
 
 
 def inside(constraint: str, v: Any, xp: Any = np, *, low: Any = None,

@@ -7,7 +7,7 @@ import random
 import pandas as pd
 import pytest
 
-from docalc.compiler.backdoor import backdoor
+from docalc.compiler.graph.backdoor import backdoor
 from docalc.errors import DocalcDataError
 
 ROWS = (

@@ -145,18 +145,18 @@ def test_backdoor_refuses_wrong_types(table, kwargs, message: str, expected_code
     assert code(info) == expected_code
 
 
-def test_a_condition_reading_a_node_is_refused_at_run_time() -> None:
-    # the checker may refuse it first; the run never raises a KeyError either way
-    try:
-        model = dc.compile("x ~ Normal(0, 1)\ny ~ Normal(x, 1)\nquery q = E[y | x = y + 1]\n",
-                           "cond.scm")
-    except dc.DocalcModelError:
-        pytest.skip("the checker refuses the condition where it is written")
-    with pytest.raises(dc.DocalcConditioningError) as info:
-        model.query("q", draws=20)
-    assert code(info) == "E915"
-    assert str(info.value).startswith("cond.scm:3:17: error: the condition x = y + 1 needs a "
-                                      "number: it reads 'y'")
+def test_a_condition_reading_a_node_is_refused_at_run_time_too() -> None:
+    # the checker refuses `E[y | x = y]` where it is written (E720); weighting, which
+    # evaluates a condition's value with no node in scope, refuses it too, never a KeyError
+    from docalc.compiler.run.weighting import evidence_of
+    from docalc.dsl import ast
+
+    checked = dc.compile("x ~ Normal(0, 1)\ny ~ Normal(x, 1)\n").checked
+    cond = ast.Observed("x", ast.Binary("+", ast.Name("y"), ast.Num(1.0)))
+    with pytest.raises(dc.DocalcQueryError) as info:
+        evidence_of(checked, [cond])
+    assert code(info) == "E720"
+    assert "the condition x = y + 1 reads 'y'" in str(info.value)
 
 
 # -- answers that would be silently wrong -------------------------------------------------------

@@ -59,7 +59,7 @@ EXPLORER = f"""\
 import json, pathlib
 import numpy as np
 import docalc
-from docalc.compiler.results import dataset, tree
+from docalc.compiler.results.trees import dataset, tree
 from docalc.fit import Fit
 from docalc.widgets import EffectExplorer
 

@@ -44,7 +44,7 @@ REFIT = """
 import json, sys
 import pandas as pd
 import docalc
-from docalc.compiler.inference import TRACES
+from docalc.compiler.run.inference import TRACES
 m = docalc.load(sys.argv[1])
 data = m.do(beta_ay=1.5, beta_by=0.7, beta_cy=0.3, sigma_y=0.2, beta_y0=0).simulate(n=60, seed=4)
 fit = m.observe(data[["a", "b", "c", "y"]]).fit(seed=3, chains=2, tune=150, draws=150)
@@ -92,7 +92,7 @@ def test_swapped_independent_nodes_do_not_share_compiled_functions(tmp_path: Pat
 
 def test_plan_keys_name_every_steps_random_stream() -> None:
     import docalc
-    from docalc.compiler.run_plan import forward_plan
+    from docalc.compiler.plan.run_plan import forward_plan
 
     plans = [forward_plan(docalc.compile(t).do("a = b + 1").checked, {}, ()) for t in SWAPPED]
     assert [s.name for s in plans[0].steps] == [s.name for s in plans[1].steps]
@@ -125,14 +125,14 @@ def test_an_edited_lowering_misses_the_exported_sampler_cache(tmp_path: Path) ->
 
     assert refit()["traces"] == 1
     assert refit()["traces"] == 0  # unchanged code: the exported sampler is used
-    engine = site / "docalc" / "compiler" / "lowering.py"
+    engine = site / "docalc" / "compiler" / "lower" / "lowering.py"
     engine.write_text(engine.read_text() + "\n# an edit of the lowering\n")
     assert refit()["traces"] == 1  # edited code: a miss, traced anew
     assert len(list((tmp_path / "cache" / "exported").glob("*.jaxexport"))) == 2
 
 
 def test_the_export_key_names_docalcs_version_and_code() -> None:
-    from docalc.compiler import exported
+    from docalc.compiler.run import exported
 
     stamp = exported.code_stamp()
     assert stamp.startswith("docalc ") and " code " in stamp

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from docalc.compiler.fitting import split_rhat
+from docalc.compiler.run.fitting import split_rhat
 
 
 @pytest.mark.parametrize("shift", [0.0, 0.3, 2.0])

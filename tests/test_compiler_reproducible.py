@@ -8,7 +8,7 @@ import sys
 import numpy as np
 from conftest import SMALL, TRUE
 
-from docalc.compiler.inference import TRACES
+from docalc.compiler.run.inference import TRACES
 
 
 def same(t1, t2, group: str) -> bool:  # type: ignore[no-untyped-def]

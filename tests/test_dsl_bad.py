@@ -12,7 +12,7 @@ import pytest
 import docalc
 from docalc.dsl import errors
 from docalc.dsl.frontend import apply_intervention_text, check_file, check_text, parse_text
-from docalc.dsl.parser import MAX_CHARS
+from docalc.dsl.parse.parser import MAX_CHARS
 
 sys.path.insert(0, str(Path(__file__).parent))
 import regen_golden
@@ -28,9 +28,16 @@ REQUIRED = {
     "missing_argument", "repeated_argument", "too_many_arguments", "probs_and_logits",
     "literal_outside_support", "global_depends_on_unit", "unit_in_other_plate",
     "index_not_column", "index_wrong_plate", "nested_plates", "data_outside_plate",
-    "do_unknown", "do_outside_support", "query_unknown", "query_deterministic_condition",
+    "do_unknown", "query_unknown", "query_deterministic_condition",
     "query_twice", "nested_parens", "long_sum", "sum_too_deep", "deep_unary", "several_errors",
     "double_underscore",
+    # issue 12: non-finite numbers, distribution arguments as a whole, sizes, places, wording
+    "nonfinite_constants", "nonfinite_do", "categorical_entries", "categorical_scalar_node",
+    "categorical_empty", "plate_too_large", "plate_size_digits", "query_condition_reads_node",
+    "query_conditioned_twice", "query_condition_outside_support", "syntax_number_underscore",
+    "syntax_number_binary", "syntax_number_two_points", "syntax_reserved_argument",
+    "reserved_function_name", "positional_after_keyword", "syntax_missing_comma",
+    "lines_unicode_breaks", "do_index_column", "do_makes_parameter_invalid",
 }
 
 
@@ -118,18 +125,26 @@ def test_depth_just_under_the_limit_is_accepted() -> None:
 
 
 def test_too_many_statements(monkeypatch: pytest.MonkeyPatch) -> None:
-    from docalc.dsl import check_exprs
+    from docalc.dsl.parse import lalr
 
-    monkeypatch.setattr(check_exprs, "MAX_STATEMENTS", 50)
+    monkeypatch.setattr(lalr, "MAX_STATEMENTS", 50)
     text = "".join(f"a{k}=1\n" for k in range(51))
-    with pytest.raises(errors.DocalcLimitError, match=r"too many statements: 51 \(the limit is 50"):
+    with pytest.raises(errors.DocalcLimitError, match=r"too many statements: more than 50") \
+            as info:
         check_text(text)
+    # refused at the first statement past the limit, while the text is read
+    assert info.value.diagnostics[0].span.line == 51
     check_text(text[: text.index("a50")])
+    # a plate's statements count too
+    plate = "plate i {\n" + "".join(f"b{k} ~ Normal(0, 1)\n" for k in range(50)) + "}\n"
+    with pytest.raises(errors.DocalcLimitError, match="too many statements"):
+        check_text(plate)
 
 
 def test_do_text_errors() -> None:
     model = check_text("tau ~ HalfCauchy(5)\nplate i { y ~ Normal(0, tau) }")
-    with pytest.raises(errors.DocalcInterventionError, match="outside the support"):
+    with pytest.raises(errors.DocalcInterventionError,
+                       match=r"makes scale of y ~ Normal equal to -1, but scale must be positive"):
         apply_intervention_text(model, "tau = -1")
     with pytest.raises(errors.DocalcInterventionError, match="did you mean 'tau'"):
         apply_intervention_text(model, "tua = 1")

@@ -129,3 +129,56 @@ def test_printer_parenthesises_where_needed() -> None:
     assert print_expr(p) == "(-a) ^ b"
     c = ast.Binary("<", ast.Binary("<", ast.Name("a"), ast.Name("b")), ast.Name("c"))
     assert print_expr(c) == "(a < b) < c"
+
+
+# -- non-finite numbers and line breaks (issue 12) -------------------------------------------
+
+NON_FINITE = ["1e999", "1/0", "0/0", "log(-1)", "sqrt(-2)", "2^1024", "exp(1000)", "7e38",
+              "-(1e400)", "(1 - 1) / 0"]
+
+
+@FAST
+@given(st.sampled_from(NON_FINITE), st.sampled_from(["y = {c}", "y ~ Normal({c}, 1)",
+                                                     "y ~ Normal(0, 1)\ndo(y = {c})",
+                                                     "y ~ Normal(0, 1)\nquery q = E[y] + {c}",
+                                                     "y ~ Normal(0, 1)\nz = y * ({c} + 1)"]))
+def test_non_finite_constants_are_refused_where_written(const: str, template: str) -> None:
+    text = template.format(c=const)
+    try:
+        check_text(text)
+    except docalc.DocalcError as exc:
+        d = next(d for d in exc.diagnostics if d.code == "E414")
+        assert d.span is not None and d.line_text is not None
+        # the caret is under the constant (or under the part of it that is not finite)
+        written = d.line_text[d.span.column - 1:d.span.end_column - 1]
+        assert written and written in text
+        print_program(parse_text(text))  # the printer never raises on what parses
+        return
+    raise AssertionError(f"{text!r} was accepted")
+
+
+BREAKS = st.sampled_from(["\f", "\v", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"])
+
+
+STATEMENTS = ["a ~ Normal(0, 1)", "b = 2 * a", "plate i { c ~ Normal(b, 1) }", "# a comment",
+              "", "d ~ HalfNormal(1)", "e = (a +\n  b)"]
+
+
+@FAST
+@given(st.lists(st.sampled_from(STATEMENTS), min_size=1, max_size=6), BREAKS,
+       st.integers(0, 5))
+def test_python_only_line_breaks_never_move_an_error(lines: list[str], brk: str, k: int) -> None:
+    # a character that str.splitlines() breaks at, in a comment, leaves errors where they are
+    body = [line + f"  # {brk}" for line in lines]
+    bad_line = min(k, len(body))
+    body.insert(bad_line, "oops ~ Nromal(0, 1)")
+    text = "\n".join(body) + "\n"
+    try:
+        check_text(text)
+    except docalc.DocalcError as exc:
+        found = [d for d in exc.diagnostics if d.code == "E400"]
+        assert found and found[0].span is not None
+        assert found[0].span.line == "\n".join(body[:bad_line]).count("\n") + 1 + bool(bad_line)
+        assert found[0].line_text == "oops ~ Nromal(0, 1)"
+        return
+    raise AssertionError("the misspelt distribution was accepted")

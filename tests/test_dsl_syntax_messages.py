@@ -6,8 +6,8 @@ import pytest
 
 from docalc.dsl import errors
 from docalc.dsl.frontend import check_text
-from docalc.dsl.parser import parse
-from docalc.dsl.syntax_messages import BY_TOKEN, EXAMPLES, RESERVED_WORD
+from docalc.dsl.parse.parser import parse
+from docalc.dsl.parse.syntax_messages import BY_TOKEN, EXAMPLES, RESERVED_WORD
 
 CASES = [(label, ex) for label, examples in EXAMPLES.items() for ex in examples]
 # the same error after other statements, or inside a plate: LALR states differ there
@@ -72,3 +72,21 @@ def test_unexpected_character_message() -> None:
         check_text("y ~ Normal(0, 1) @")
     assert info.value.message == "unexpected character '@'"
     assert info.value.diagnostics[0].span.column == 18
+
+
+# errors told by the text around the token (issue 12), the same in every context
+TOLD = [("y ~ Normal(data=1)", "E121"), ("y ~ Normal(plate=1)", "E121"),
+        ("y ~ Normal(0 scale=1)", "E125"), ("do(b = 0 c = 1)", "E125"),
+        ("y = 0x10", "E124"), ("y = 1_0", "E124"), ("y = 1..2", "E124"), ("y = 3.5.1", "E124"),
+        ("y ~ Categorical([])", "E123"), ("y = a[]", "E108")]
+
+
+@pytest.mark.parametrize("prefix", [*PREFIXES, "plate p {\n"],
+                         ids=["first", "later", "after_plate", "semicolon", "in_plate"])
+@pytest.mark.parametrize(("text", "code"), TOLD, ids=[t for t, _ in TOLD])
+def test_errors_told_by_the_text(text: str, code: str, prefix: str) -> None:
+    with pytest.raises(errors.DocalcSyntaxError) as info:
+        parse(prefix + text)
+    d = info.value.diagnostics[0]
+    assert d.code == code
+    assert d.span is not None and d.span.line == 1 + prefix.count("\n")

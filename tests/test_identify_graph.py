@@ -9,7 +9,7 @@ from itertools import chain, combinations
 import networkx as nx
 import pytest
 
-from docalc.compiler.graph_criteria import MAX_CANDIDATES, identify_graph
+from docalc.compiler.graph.criteria import MAX_CANDIDATES, identify_graph
 
 
 def graph(*edges: str) -> nx.DiGraph[str]:

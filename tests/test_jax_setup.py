@@ -36,7 +36,8 @@ def test_import_changes_nothing(tmp_path: object) -> None:
     got = run(STATE + """
 before = state()
 import docalc, docalc.compiler
-import docalc.compiler.jax_setup, docalc.compiler.inference, docalc.compiler.slider_effect
+import docalc.compiler.run.jax_setup, docalc.compiler.run.inference
+import docalc.compiler.run.slider_effect
 from jax._src import xla_bridge
 print(json.dumps({"same": state() == before, "started": bool(xla_bridge._backends)}))
 """)

@@ -69,4 +69,4 @@ def test_the_checker_catches_a_wrong_import(tmp_path: Path) -> None:
 
 def test_the_graph_description_lives_in_the_compiler() -> None:
     assert not (ROOT / "widgets" / "graphspec.py").exists()
-    assert (ROOT / "compiler" / "graph.py").exists()
+    assert (ROOT / "compiler" / "graph" / "description.py").exists()

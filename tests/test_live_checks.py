@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from conftest import draws
 
-from docalc.compiler.inference import TRACES
-from docalc.compiler.slider_effect import effect_function
+from docalc.compiler.run.inference import TRACES
+from docalc.compiler.run.slider_effect import effect_function
 from docalc.errors import DocalcInterventionError
 
 # each data column reaches one kind of step of the live path:
@@ -60,7 +60,7 @@ def test_refused_like_fit_effect(fit, outcome: str, control: str, good: float, b
     with pytest.raises(DocalcInterventionError, match=needle) as ref:
         fit.effect(outcome, do={control: bad})
     assert ref.value.diagnostics[0].code == "E624"  # parameter_invalid
-    f = effect_function(fit, outcome, [control])
+    f = effect_function(fit.draws, outcome, [control])
     for call in (f, f.average, f.average_device):
         with pytest.raises(DocalcInterventionError, match=needle) as info:
             call({control: bad})
@@ -71,7 +71,7 @@ def test_refused_like_fit_effect(fit, outcome: str, control: str, good: float, b
 @pytest.mark.parametrize("outcome, control, good, bad, needle", CASES)
 def test_valid_value_agrees_with_fit_effect(fit, outcome: str, control: str, good: float,
                                             bad: float, needle: str) -> None:
-    f = effect_function(fit, outcome, [control])
+    f = effect_function(fit.draws, outcome, [control])
     per_unit, avg = f({control: good})
     ref = fit.effect(outcome, do={control: good})
     np.testing.assert_allclose(per_unit, draws(ref, "effect", outcome), rtol=1e-5, atol=1e-5)
@@ -83,7 +83,7 @@ def test_sibling_check_as_in_fit_effect(fit) -> None:
     # x = -5 breaks y's rate; z does not read y. Whether the sibling's check refuses the
     # value is Fit.effect's to decide (its plan holds what the outcome needs); the live
     # path follows it either way
-    f = effect_function(fit, "z", ["x"])
+    f = effect_function(fit.draws, "z", ["x"])
     try:
         ref = fit.effect("z", do={"x": -5.0})
     except DocalcInterventionError as err:
@@ -98,14 +98,14 @@ def test_sibling_check_as_in_fit_effect(fit) -> None:
 
 def test_each_path_is_taken(fit) -> None:
     # the cases above exercise what they claim: q's noise cancels, w's does not
-    assert effect_function(fit, "q", ["v"]).noise_cancels
-    assert not effect_function(fit, "w", ["u"]).noise_cancels
-    assert [(c.node, c.param) for c in effect_function(fit, "y", ["x"]).checks] == \
+    assert effect_function(fit.draws, "q", ["v"]).noise_cancels
+    assert not effect_function(fit.draws, "w", ["u"]).noise_cancels
+    assert [(c.node, c.param) for c in effect_function(fit.draws, "y", ["x"]).checks] == \
         [("y", "rate")]
 
 
 def test_refused_value_is_not_kept(fit) -> None:
-    f = effect_function(fit, "y", ["x"])
+    f = effect_function(fit.draws, "y", ["x"])
     _, before = f({"x": 2.0})
     with pytest.raises(DocalcInterventionError):
         f({"x": -5.0})
@@ -117,9 +117,9 @@ def test_invalid_baseline_refused_when_built(fit) -> None:
     with pytest.raises(DocalcInterventionError, match="rate of y"):
         fit.effect("y", do={"x": 1.0}, baseline={"x": -1.0})
     with pytest.raises(DocalcInterventionError, match="rate of y"):
-        effect_function(fit, "y", ["x"], baseline={"x": -1.0})
+        effect_function(fit.draws, "y", ["x"], baseline={"x": -1.0})
     # a valid baseline with checks of its own is accepted
-    f = effect_function(fit, "y", ["x"], baseline={"x": 1.0})
+    f = effect_function(fit.draws, "y", ["x"], baseline={"x": 1.0})
     ref = fit.effect("y", do={"x": 3.0}, baseline={"x": 1.0})
     np.testing.assert_allclose(f({"x": 3.0})[0], draws(ref, "effect", "y"), atol=1e-5)
 
@@ -131,12 +131,12 @@ def test_baseline_check_off_the_outcome_path(fit) -> None:
     with pytest.raises(DocalcInterventionError, match="outside the support of y") as ref:
         fit.effect("w", do={"u": 2.0}, baseline=base)
     with pytest.raises(DocalcInterventionError) as info:
-        effect_function(fit, "w", ["u"], baseline=base)
+        effect_function(fit.draws, "w", ["u"], baseline=base)
     assert info.value.message == ref.value.message
 
 
 def test_moving_values_does_not_retrace(fit) -> None:
-    f = effect_function(fit, "y", ["x"])
+    f = effect_function(fit.draws, "y", ["x"])
     f({"x": 1.0})
     f.average({"x": 1.0})
     before = dict(TRACES)
@@ -153,7 +153,7 @@ def test_moving_values_does_not_retrace(fit) -> None:
 
 def test_linear_results_unchanged_by_checks(linear_fit) -> None:
     # the tutorial's model: do(b) reaches y's location, so every call counts its check
-    f = effect_function(linear_fit, "y", ["b"], baseline={"b": 0})
+    f = effect_function(linear_fit.draws, "y", ["b"], baseline={"b": 0})
     assert [(c.node, c.param, c.constraint) for c in f.checks] == [("y", "loc", "real")]
     beta = draws(linear_fit.posterior, "posterior", "beta_by").astype(np.float32)
     f({"b": 0.3})

@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 
 import docalc as dc
-from docalc.compiler import dists
-from docalc.compiler.inference import TRACES
-from docalc.compiler.results import dataset, tree
-from docalc.compiler.slider_effect import effect_function
+from docalc.compiler.lower import dists
+from docalc.compiler.results.trees import dataset, tree
+from docalc.compiler.run.inference import TRACES
+from docalc.compiler.run.slider_effect import effect_function
 from docalc.fit import Fit
 
 # the outcome's mechanism for each family, reading the control b (and the parameter s)
@@ -62,7 +62,7 @@ def _fit(family: str, mediated: bool) -> Fit:
 @pytest.mark.parametrize("family", sorted(OUTCOMES))
 def test_live_effect_matches_fit_effect(family: str, mediated: bool) -> None:
     fit = _fit(family, mediated)
-    f = effect_function(fit, "y", ["b"], baseline={"b": 0}, seed=5)
+    f = effect_function(fit.draws, "y", ["b"], baseline={"b": 0}, seed=5)
     f({"b": 1.3})  # the first call compiles
     before = dict(TRACES)
     for v in (0.7, -0.4):

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from conftest import draws
 
-from docalc.compiler.inference import TRACES
-from docalc.compiler.slider_effect import effect_function
+from docalc.compiler.run.inference import TRACES
+from docalc.compiler.run.slider_effect import effect_function
 from docalc.errors import DocalcError, DocalcInterventionError
 
 
@@ -21,7 +21,7 @@ def beta_by(linear_fit) -> np.ndarray:  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def live_b(linear_fit):  # type: ignore[no-untyped-def]
-    return effect_function(linear_fit, "y", ["b"], baseline={"b": 0})
+    return effect_function(linear_fit.draws, "y", ["b"], baseline={"b": 0})
 
 
 # --- compiler.slider_effect ---------------------------------------------------------------------
@@ -48,7 +48,7 @@ def test_value_changes_do_not_retrace(live_b) -> None:
 
 
 def test_agrees_with_fit_effect_factual_baseline(linear_fit) -> None:
-    f = effect_function(linear_fit, "y", ["b"])
+    f = effect_function(linear_fit.draws, "y", ["b"])
     _, avg = f({"b": 1.0})
     ref = draws(linear_fit.effect("y", do={"b": 1.0}), "effect", "y_mean")
     np.testing.assert_allclose(avg, ref, atol=1e-4)
@@ -56,7 +56,7 @@ def test_agrees_with_fit_effect_factual_baseline(linear_fit) -> None:
 
 def test_noise_path_agrees_with_fit_effect(linear_fit) -> None:
     # intervening on the spread: the outcome's noise does not cancel and is replayed
-    f = effect_function(linear_fit, "y", ["sigma_y"])
+    f = effect_function(linear_fit.draws, "y", ["sigma_y"])
     assert not f.noise_cancels
     per_unit, avg = f({"sigma_y": 0.5})
     ref = linear_fit.effect("y", do={"sigma_y": 0.5})
@@ -69,7 +69,7 @@ def test_noise_path_agrees_with_fit_effect(linear_fit) -> None:
 
 def test_two_controls_and_a_global_control(linear_fit) -> None:
     assert "a" not in linear_fit.posterior["posterior"]  # a is observed data
-    f = effect_function(linear_fit, "y", ["b", "c"], baseline={"b": 0, "c": 0})
+    f = effect_function(linear_fit.draws, "y", ["b", "c"], baseline={"b": 0, "c": 0})
     _, avg = f({"b": 1.0, "c": 2.0})
     expect = draws(linear_fit.posterior, "posterior", "beta_by") \
         + 2 * draws(linear_fit.posterior, "posterior", "beta_cy")
@@ -77,7 +77,7 @@ def test_two_controls_and_a_global_control(linear_fit) -> None:
     _, avg = f({"c": 0.0})  # b keeps its last value
     np.testing.assert_allclose(avg, draws(linear_fit.posterior, "posterior", "beta_by"),
                                atol=1e-5)
-    g = effect_function(linear_fit, "y", ["beta_by"], baseline={"beta_by": 0})
+    g = effect_function(linear_fit.draws, "y", ["beta_by"], baseline={"beta_by": 0})
     b = np.asarray(linear_fit.model.data["b"])
     _, avg = g({"beta_by": 2.0})
     np.testing.assert_allclose(avg, np.full_like(avg, 2.0 * b.mean()), atol=1e-5)
@@ -92,7 +92,7 @@ def test_two_controls_and_a_global_control(linear_fit) -> None:
 ])
 def test_bad_names(linear_fit, outcome: str, controls: list[str], needle: str) -> None:
     with pytest.raises(DocalcError) as info:
-        effect_function(linear_fit, outcome, controls)
+        effect_function(linear_fit.draws, outcome, controls)
     assert needle in str(info.value)
 
 
@@ -104,7 +104,7 @@ def test_bad_values(live_b) -> None:
 
 
 def test_value_outside_support(linear_fit) -> None:
-    f = effect_function(linear_fit, "y", ["sigma_y"])
+    f = effect_function(linear_fit.draws, "y", ["sigma_y"])
     with pytest.raises(DocalcInterventionError, match="sigma_y"):
         f({"sigma_y": -1.0})
 
@@ -122,7 +122,7 @@ def explorer(linear_fit):  # type: ignore[no-untyped-def]
 
 def prior_fit(model, data: pd.DataFrame, *, chains: int = 2, per_chain: int = 200):  # type: ignore[no-untyped-def]
     """A Fit whose "posterior" is prior draws: the explorer's logic needs no NUTS run."""
-    from docalc.compiler.results import dataset, tree
+    from docalc.compiler.results.trees import dataset, tree
     from docalc.fit import Fit
 
     observed = model.observe(data)

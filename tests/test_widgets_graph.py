@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from docalc.compiler.graph import GraphSpec, graph_spec, roles_for, roles_from, unwrap
+from docalc.compiler.graph.description import GraphSpec, graph_spec, roles_for, roles_from, unwrap
 from docalc.dsl import check_text
 from docalc.dsl.errors import DocalcGraphvizError
 from docalc.dsl.frontend import apply_intervention_text

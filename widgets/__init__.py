@@ -10,7 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from docalc.compiler.graph import GraphSpec, graph_spec, roles_for, roles_from
+    from docalc.compiler.graph.description import GraphSpec, graph_spec, roles_for, roles_from
 
     from .explorer import EffectExplorer
     from .graphview import GraphView
@@ -21,10 +21,10 @@ _LAZY = {
     "GraphView": "docalc.widgets.graphview",
     "GraphWidget": "docalc.widgets.graphwidget",
     "EffectExplorer": "docalc.widgets.explorer",
-    "GraphSpec": "docalc.compiler.graph",
-    "graph_spec": "docalc.compiler.graph",
-    "roles_for": "docalc.compiler.graph",
-    "roles_from": "docalc.compiler.graph",
+    "GraphSpec": "docalc.compiler.graph.description",
+    "graph_spec": "docalc.compiler.graph.description",
+    "roles_for": "docalc.compiler.graph.description",
+    "roles_from": "docalc.compiler.graph.description",
     "draw": "docalc.widgets.render",
     "render_svg": "docalc.widgets.render",
     "side_by_side": "docalc.widgets.render",

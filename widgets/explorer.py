@@ -1,7 +1,7 @@
 """The effect explorer: controls for intervention values, the effect posterior, the graph.
 
 The widget holds state and layout only. Each value change calls the compiled effect
-function of ``docalc.compiler.slider_effect`` (no re-trace: the values are arguments), draws the
+function of ``docalc.compiler.run.slider_effect`` (no re-trace: the values are arguments), draws the
 average effect's histogram as SVG text (``effectplot``) and sends the new ``do`` text to
 its graph, a ``GraphWidget``. A click on a node of that graph intervenes on it: the
 explorer gets a control for it, and the new set of intervened nodes is compiled once and
@@ -160,12 +160,12 @@ class EffectExplorer(widgets.VBox):
 
     def _function(self, values: Mapping[str, float]) -> Any:
         """Return the compiled effect function for this set of controls, building it once."""
-        from docalc.compiler.slider_effect import effect_function
+        from docalc.compiler.run.slider_effect import effect_function
 
         key = frozenset(values)
         fn = self._functions.get(key)
         if fn is None:
-            fn = effect_function(self._fit, self.outcome, list(values), self._baseline,
+            fn = effect_function(self._fit.draws, self.outcome, list(values), self._baseline,
                                  seed=self._seed, initial=dict(values))
             self._functions[key] = fn
         return fn
@@ -301,7 +301,7 @@ class EffectExplorer(widgets.VBox):
             self.readout.value = error_html(err)
             return
         t1 = time.perf_counter()
-        from docalc.compiler.effects import hdi
+        from docalc.compiler.results.effects import hdi
 
         lo, hi = hdi(avg, self.hdi_prob) if avg.size > 1 else (float("nan"),) * 2
         mean = float(np.mean(avg))

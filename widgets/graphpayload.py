@@ -4,7 +4,7 @@ Everything the browser shows is decided here, in Python, so it can be tested wit
 browser: which nodes are parameters, which edges an intervention cuts or adds, the
 roles derived from a treatment and an outcome, the identification verdict. The front
 end only lays out and draws. ``payload_from_specs`` is the one place that reads a
-``GraphSpec``; the one place the widget reads ``docalc.compiler.graph``.
+``GraphSpec``; the one place the widget reads ``docalc.compiler.graph.description``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from docalc.compiler.graph import GraphSpec, graph_spec, intervention_text, roles_for
+from docalc.compiler.graph.description import GraphSpec, graph_spec, intervention_text, roles_for
 from docalc.dsl.errors import DocalcError
 from docalc.dsl.ir import CheckedModel
 from docalc.dsl.printer import format_number
@@ -181,7 +181,7 @@ def verdict(checked: CheckedModel, roles: Mapping[str, str],
     has data, as there. A question docalc cannot ask (a global treatment) comes back as
     ``error``, with the message's hint, rather than raising into the notebook.
     """
-    from docalc.compiler.identification import identify_model
+    from docalc.compiler.graph.identification import identify_model
 
     treatment, outcome = pick(roles, "treatment"), pick(roles, "outcome")
     if treatment is None or outcome is None:

@@ -22,7 +22,7 @@ try:
     import traitlets
 except ModuleNotFoundError as exc:  # a clear error naming the extra, not a bare traceback
     raise missing_extra("widgets", exc.name, "docalc.widgets.GraphWidget") from None
-from docalc.compiler.graph import unwrap
+from docalc.compiler.graph.description import unwrap
 from docalc.dsl.frontend import apply_intervention_text
 from docalc.dsl.ir import CheckedModel
 

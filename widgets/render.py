@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from docalc.compiler.graph import GraphSpec, NodeSpec, graph_spec, unwrap
+from docalc.compiler.graph.description import GraphSpec, NodeSpec, graph_spec, unwrap
 from docalc.dsl.errors import DocalcError, DocalcGraphvizError
 from docalc.dsl.errors import runtime as errors
 
@@ -149,7 +149,7 @@ def draw(
     Parameters
     ----------
     model_like : CheckedModel or docalc.Model
-        Anything ``docalc.compiler.graph.unwrap`` accepts.
+        Anything ``docalc.compiler.graph.description.unwrap`` accepts.
     observed : iterable of str, optional
         Observed names; defaults to the model's own ``observed_names``.
     roles : mapping of str to str, optional

@@ -20,6 +20,7 @@ from .base import (
     AT_END,
     CATALOGUE,
     CONSTRUCTORS,
+    MAX_DIAGNOSTICS,
     MESSAGE_CODE,
     RETIRED,
     DataWarning,
@@ -56,13 +57,13 @@ from .base import (
 from .runtime import missing_extra
 
 __all__ = [
-    "AT_END", "CATALOGUE", "CONSTRUCTORS", "MESSAGE_CODE", "RETIRED", "DataWarning", "Diagnostic",
-    "DocalcArgumentError", "DocalcConditioningError", "DocalcCounterfactualError",
-    "DocalcCycleError", "DocalcDataError", "DocalcDistributionError", "DocalcError",
-    "DocalcExtraError", "DocalcFileError", "DocalcGraphvizError", "DocalcInferenceError",
-    "DocalcInterventionError", "DocalcLimitError", "DocalcModelError", "DocalcNameError",
-    "DocalcPlateError", "DocalcQueryError", "DocalcRuntimeError", "DocalcSizeError",
-    "DocalcSyntaxError", "DocalcWarning", "Entry", "Label", "LatentWarning",
+    "AT_END", "CATALOGUE", "CONSTRUCTORS", "MAX_DIAGNOSTICS", "MESSAGE_CODE", "RETIRED",
+    "DataWarning", "Diagnostic", "DocalcArgumentError", "DocalcConditioningError",
+    "DocalcCounterfactualError", "DocalcCycleError", "DocalcDataError", "DocalcDistributionError",
+    "DocalcError", "DocalcExtraError", "DocalcFileError", "DocalcGraphvizError",
+    "DocalcInferenceError", "DocalcInterventionError", "DocalcLimitError", "DocalcModelError",
+    "DocalcNameError", "DocalcPlateError", "DocalcQueryError", "DocalcRuntimeError",
+    "DocalcSizeError", "DocalcSyntaxError", "DocalcWarning", "Entry", "Label", "LatentWarning",
     "NotIdentifiableWarning", "SamplingWarning", "caret_lines", "data", "distributions", "files",
     "interventions", "missing_extra", "names", "raise_diagnostics", "runtime", "syntax"
 ]

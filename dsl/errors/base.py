@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import ParamSpec, Protocol
 
-from ..spans import Span
+from ..spans import Span, source_line
 
 
 class DocalcError(Exception):
@@ -23,15 +23,24 @@ class DocalcError(Exception):
     Attributes
     ----------
     diagnostics : tuple of Diagnostic
-        Every problem found, sorted by position; ``str(err)`` formats them all.
+        The problems found, sorted by position: the first MAX_DIAGNOSTICS of them;
+        ``str(err)`` formats them all.
+    more : int
+        How many further problems were found and left out; ``str(err)`` ends with one
+        line saying so.
 
     """
 
-    def __init__(self, diagnostics: Iterable[Diagnostic] | str) -> None:
+    def __init__(self, diagnostics: Iterable[Diagnostic] | str, more: int = 0) -> None:
         if isinstance(diagnostics, str):
             # for code outside docalc that raises a DocalcError of its own with a message
             diagnostics = (Diagnostic(MESSAGE_CODE, diagnostics, None),)
-        self.diagnostics: tuple[Diagnostic, ...] = tuple(sorted(diagnostics, key=_order))
+        diags = sorted(diagnostics, key=_order)
+        # a file with thousands of errors gets the first ones and a count, as compilers do:
+        # the rest are most often consequences of the first, and printing them all costs
+        # time and megabytes
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(diags[:MAX_DIAGNOSTICS])
+        self.more: int = more + max(len(diags) - MAX_DIAGNOSTICS, 0)
         super().__init__(self.format())
 
     @property
@@ -41,10 +50,16 @@ class DocalcError(Exception):
 
     def format(self, sources: Mapping[str, str] | None = None) -> str:
         """Format every diagnostic as ``file:line:col: error: message`` with line and caret."""
-        return "\n".join(d.format(sources) for d in self.diagnostics)
+        out = [d.format(sources) for d in self.diagnostics]
+        if self.more:
+            out.append(f"... and {self.more} more error{'s' if self.more > 1 else ''} "
+                       f"(only the first {len(self.diagnostics)} are shown)")
+        return "\n".join(out)
 
 
 MESSAGE_CODE = "E000"  # a DocalcError built from a message string (docalc itself never does)
+#: How many diagnostics an error keeps and prints; the rest are counted in one line.
+MAX_DIAGNOSTICS = 100
 
 
 class DocalcModelError(DocalcError):
@@ -186,10 +201,8 @@ class Diagnostic:
         """Return the diagnostic with its source line taken from ``text`` (for the caret)."""
         if text is None or self.span is None or self.span.line <= 0:
             return self
-        lines = text.splitlines()
-        if self.span.line > len(lines):
-            return self
-        return replace(self, line_text=lines[self.span.line - 1])
+        line = source_line(text, self.span.line)
+        return self if line is None else replace(self, line_text=line)
 
     def format(self, sources: Mapping[str, str] | None = None) -> str:
         """Return ``file:line:col: error: message`` plus the source line, a caret and a hint."""
@@ -201,9 +214,7 @@ class Diagnostic:
             out = [f"{self.span}: error: {self.message}"]
             text = self.line_text
             if text is None and sources and self.span.source in sources:
-                lines = sources[self.span.source].splitlines()
-                if 0 < self.span.line <= len(lines):
-                    text = lines[self.span.line - 1]
+                text = source_line(sources[self.span.source], self.span.line)
             if text is not None:
                 out.append(caret_lines(text, self.span))
         if self.hint:
@@ -220,7 +231,7 @@ def caret_lines(text: str, span: Span) -> str:
     A line longer than CARET_WIDTH is cut to a window around the span's start (marked
     with "..."), so that a 20,000-term expression does not flood the message.
     """
-    text = text.rstrip("\n").expandtabs(1)
+    text = text.rstrip("\r\n")
     start = max(span.column - 1, 0)
     if span.end_line == span.line and span.end_column > span.column:
         width = span.end_column - span.column
@@ -235,6 +246,10 @@ def caret_lines(text: str, span: Span) -> str:
         start = start - left + len(head)
         width = min(width, right - left - (start - len(head)))
     width = max(1, min(width, max(len(text) - start, 1)))
+    # one column per character, as the lexer counts them: a tab or a control or separator
+    # character (\f, \v, U+2028) is shown as one space, so the caret stays under its
+    # column and the message has no line breaks of its own (done on the cut window only)
+    text = "".join(c if c.isprintable() else " " for c in text)
     return f"    {text}\n    {' ' * start}{'^' * width}"
 
 
@@ -244,11 +259,14 @@ def _order(d: Diagnostic) -> tuple[str, int, int, str]:
     return (d.span.source, d.span.line, d.span.column, d.code)
 
 
-def raise_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
-    """Raise all diagnostics at once as the class of the first (by position); no-op if none."""
+def raise_diagnostics(diagnostics: Iterable[Diagnostic], more: int = 0) -> None:
+    """Raise all diagnostics at once as the class of the first (by position); no-op if none.
+
+    ``more`` counts further problems that were found but not built (left out of the error).
+    """
     diags = sorted(diagnostics, key=_order)
     if diags:
-        raise diags[0].kind(diags)
+        raise diags[0].kind(diags, more)
 
 
 # -- the catalogue ----------------------------------------------------------------------------
@@ -379,7 +397,7 @@ class Label(Protocol):
 
 
 def syntax_label(code: str, name: str, message: str, hint: str) -> Label:
-    """Declare a syntax error told by its examples (dsl/syntax_messages.py lists them).
+    """Declare a syntax error told by its examples (dsl/parse/syntax_messages.py lists them).
 
     The constructor takes the span and ``at_end``: at the end of the input the message
     starts with "unexpected end of input: ".

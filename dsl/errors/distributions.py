@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from ..spans import Span
 from .base import DocalcDistributionError, entry
 
@@ -86,3 +88,32 @@ def distribution_in_expression(span: Span | None, *, dist: str) -> None:
        "{name}()")
 def function_keywords(span: Span | None, *, name: str) -> None:
     """Report ``exp(x=1)``."""
+
+
+@entry("E414", DocalcDistributionError, "{expr} {problem}",
+       "a constant must be finite and at most about 3.4e38 in size: the model computes in "
+       "32-bit floats")
+def constant_not_finite(span: Span | None, *, expr: str, value: float) -> dict[str, object]:
+    """Report a constant (``1e999``, ``1 / 0``, ``log(-1)``, ``2 ^ 1024``) that is not finite.
+
+    ``value`` is the constant as float64 computes it; beyond the largest 32-bit float it is
+    one the model would compute as inf.
+    """
+    if math.isnan(value):
+        problem = "is not a number (NaN)"
+    elif math.isinf(value):
+        problem = "is not finite (it is inf in floating point)"
+    else:
+        try:
+            literal = float(expr) == value  # `7e38`: its value says nothing new
+        except ValueError:
+            literal = False
+        problem = "is too large for a 32-bit float" + ("" if literal else f" ({value:.3g})")
+    return {"expr": expr, "problem": problem}
+
+
+@entry("E415", DocalcDistributionError, "positional argument after keyword argument "
+       "'{keyword}' in {dist}(...)",
+       "give positional arguments first (`Normal(0, scale=1)`), or name this one too")
+def positional_after_keyword(span: Span | None, *, dist: str, keyword: str) -> None:
+    """Report ``Normal(loc=0, 1)``: which parameter the positional one is would be a guess."""

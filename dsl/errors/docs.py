@@ -75,7 +75,7 @@ def _cell(text: str | None) -> str:
 
 def _when(e: base.Entry) -> str:
     if e.label:
-        return "syntax error told by its examples (dsl/syntax_messages.py)"
+        return "syntax error told by its examples (dsl/parse/syntax_messages.py)"
     # the constructors' docstrings say "Report <situation>."; the table says the situation
     about = e.about.removeprefix("Report ").removeprefix("that ")
     return _cell(about[:1].upper() + about[1:])

@@ -122,9 +122,12 @@ def no_queries(span: Span | None) -> None:
 
 
 # -- interventions refused at run time (the API's do=..., the live effect) --------------------
-@entry("E608", DocalcInterventionError, "do({name} = {value}) is not a finite number")
+@entry("E608", DocalcInterventionError, "do({name} = {value}) is not a finite number (as the "
+       "model's 32-bit floats hold it)",
+       "a value must be finite and at most about 3.4e38 in size: the model computes in "
+       "32-bit floats")
 def do_not_finite(span: Span | None, *, name: str, value: str) -> None:
-    """Report ``do={"b": float("nan")}``."""
+    """Report ``do={"b": float("nan")}``, ``float("inf")``, ``10**400`` or ``1e300``."""
 
 
 @entry("E609", DocalcInterventionError, "do({name} = array) holds NaN or inf at positions "
@@ -261,7 +264,7 @@ def parameter_invalid(span: Span | None, *, node: str, dist: str, sources: str, 
 
 
 # -- queries refused at run time --------------------------------------------------------------
-@entry("E714", DocalcQueryError, "'{name}' is conditioned on twice")
+@entry("E714", DocalcQueryError, "'{name}' is conditioned on twice", "keep one of the two")
 def conditioned_twice(span: Span | None, *, name: str) -> None:
     """Report ``E[y | x = 1, x = 2]``."""
 
@@ -298,3 +301,23 @@ def evidence_impossible_in_part(span: Span | None, *, label: str, per: str) -> N
        "so E[{target} | {label}] is undefined", _IMPOSSIBLE_HINT)
 def evidence_impossible(span: Span | None, *, label: str, target: str) -> None:
     """Report evidence that no draw of the model can produce."""
+
+
+@entry("E720", DocalcQueryError, "the condition {name} = {value} reads {reads}: the value of a "
+       "condition must be a number", "write a number (or arithmetic of numbers), e.g. "
+       "`E[... | {name} = 1]`")
+def condition_not_constant(span: Span | None, *, name: str, value: str, reads: str) -> None:
+    """Report ``E[y | x = y]``: a condition whose value reads a node."""
+
+
+@entry("E625", DocalcInterventionError, "do({intervention}) makes {param} of {node} ~ {dist} "
+       "equal to {value}, but {param} must be {constraint}",
+       "an intervention may leave {name}'s own support, but every parameter downstream must "
+       "stay valid: choose a value of {name} that keeps {param} of {node} {constraint}")
+def do_makes_parameter_invalid(span: Span | None, *, intervention: str, name: str, param: str,
+                               node: str, dist: str, value: str, constraint: str) -> None:
+    """Report a literal do() value that makes a downstream parameter an invalid constant.
+
+    ``do(z = 0)`` with ``w ~ Exponential(z)``: the rate is 0 whatever the run, so it is
+    refused where the intervention is written.
+    """

@@ -17,10 +17,19 @@ def defined_twice(span: Span | None, *, name: str, first: Span) -> None:
     """Report two statements (or a node and a plate) define the same name."""
 
 
-@entry("E202", DocalcNameError, "'{name}' is a reserved word and cannot name a node",
-       "choose another name")
-def reserved_name(span: Span | None, *, name: str) -> None:
-    """Report a node or plate named after a function, distribution or constant."""
+@entry("E202", DocalcNameError, "'{name}' is a reserved word and cannot name {what}",
+       "{fix}")
+def reserved_name(span: Span | None, *, name: str, what: str,
+                  read: bool = False) -> dict[str, object]:
+    """Report a node, plate or query named after a function or constant, or read as a node.
+
+    ``what`` is what the name would name (``a node``, ``a plate``, ``a query``); ``read``
+    says the name is read as a value (``y = exp + 1``), not declared.
+    """
+    kind = "constant" if name == "pi" else "function"
+    fix = (f"'{name}' is a function: call it, e.g. `{name}(x)`" if read else
+           f"'{name}' is a {kind} of the language; choose another name")
+    return {"name": name, "what": what, "fix": fix}
 
 
 @entry("E203", DocalcNameError, "plate '{name}' is defined twice (first at {first})",

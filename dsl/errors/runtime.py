@@ -43,13 +43,6 @@ def observe_intervened(span: Span | None, *, name: str, intervention: str) -> No
     """Report a data column for a node a ``do`` sets."""
 
 
-@entry("E915", DocalcConditioningError, "the condition {name} = {value} needs a number: it "
-       "reads {reads}", "a condition is an observed value such as `{name} = 1`; to compare "
-       "nodes, make the comparison a node of the model and condition on it")
-def condition_not_a_number(span: Span | None, *, name: str, value: str, reads: str) -> None:
-    """Report ``E[y | x = y]``: a condition whose value reads nodes (checked at run time too)."""
-
-
 @entry("E921", DocalcCounterfactualError, "counterfactuals are for the observed units; new data "
        "has no observed outcome to abduct the noise from",
        "use fit.predict(do=..., data=...) for new units")

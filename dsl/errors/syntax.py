@@ -23,7 +23,7 @@ def unexpected_character(span: Span | None, *, char: str) -> None:
     """Report a character that is no part of any token."""
 
 
-# Example-driven labels: dsl/syntax_messages.py holds the bad inputs that produce each.
+# Example-driven labels: dsl/parse/syntax_messages.py holds the bad inputs that produce each.
 expected_tilde_or_equal = syntax_label(
     "E103", "expected_tilde_or_equal", "expected '~' or '=' after the node name",
     "write `y ~ Normal(0, 1)` for a stochastic node or `y = a + b` for a deterministic one")
@@ -77,10 +77,33 @@ expectation_needs_brackets = syntax_label(
     "E120", "expectation_needs_brackets", "E needs square brackets", "write `E[y | do(b = 0)]`")
 reserved_word = syntax_label(
     "E121", "reserved_word", "a reserved word cannot be used as a name",
-    "`do`, `data`, `plate`, `query`, `factual` and `E` are keywords; rename the node")
+    "`do`, `data`, `plate`, `query`, `factual` and `E` are keywords; choose another name")
 comparisons_do_not_chain = syntax_label(
     "E122", "comparisons_do_not_chain", "comparisons do not chain",
     "write `(a < b) * (b < c)` for a < b < c")
+
+empty_list = syntax_label(
+    "E123", "empty_list", "an empty list []",
+    "a list needs at least one entry, e.g. `Categorical([0.2, 0.8])`")
+
+
+@entry("E124", DocalcSyntaxError, "'{text}' is not a number",
+       "numbers are written in decimal, like 12, 0.5, .5, 1e-3 or 2.5E+4 (no '_' between "
+       "digits, no '0x'); for a product write `2 * a`")
+def malformed_number(span: Span | None, *, text: str) -> None:
+    """Report a number glued to letters, '_' or a second '.' (``0x10``, ``1_000``, ``1..2``)."""
+
+
+@entry("E125", DocalcSyntaxError, "missing ',' before '{name}'",
+       "separate {what} with ',', e.g. `{example}`")
+def missing_comma(span: Span | None, *, name: str, what: str, example: str) -> None:
+    """Report two arguments or interventions with no ',' between them (``Normal(0 scale=1)``)."""
+
+
+@entry("E126", DocalcSyntaxError, "interventions are separated by ',', not {found}",
+       "write e.g. `b = 0, c = 1`")
+def do_text_separator(span: Span | None, *, found: str) -> None:
+    """Report ';' or a line break between interventions given as text (API, CLI, widget)."""
 
 
 # -- limits -----------------------------------------------------------------------------------
@@ -98,9 +121,10 @@ def expression_too_deep(span: Span | None, *, limit: int) -> None:
     """Report a syntax tree deeper than the parser's limit."""
 
 
-@entry("E802", DocalcLimitError, "too many statements: {count} (the limit is {limit})")
-def too_many_statements(span: Span | None, *, count: int, limit: int) -> None:
-    """Report more statements than the checker's limit."""
+@entry("E802", DocalcLimitError, "too many statements: more than {limit:,}",
+       "split the model; a generated model can group repeated nodes into a plate")
+def too_many_statements(span: Span | None, *, limit: int) -> None:
+    """Report more statements than the limit (stopped while they are read, at the first past it)."""
 
 
 @entry("E803", DocalcLimitError, "brackets nested too deeply (more than {limit} levels)",
@@ -114,3 +138,18 @@ def brackets_too_deep(span: Span | None, *, limit: int) -> None:
        "`s1 = a + b + ...`, then `y = s1 + ...`")
 def statement_too_long(span: Span | None, *, limit: int) -> None:
     """Report one statement with more tokens than the limit (stopped while it is read)."""
+
+
+@entry("E805", DocalcLimitError, "plate '{name}' is too large: {size} units (the limit is "
+       "{limit:,})", "a size written in the text is held in memory (4 bytes per unit for each "
+       "node of the plate, at least); give a larger population as data, or simulate it in parts")
+def plate_too_large(span: Span | None, *, name: str, size: int, limit: int) -> dict[str, object]:
+    """Report a plate size in the text too large to hold in memory (``plate i[1000000000]``)."""
+    shown = f"{size:,}" if size < 10**30 else "more than 10^30"
+    return {"name": name, "size": shown, "limit": limit}
+
+
+@entry("E806", DocalcLimitError, "the file is too large: more than {limit:,} characters",
+       "split the model or generate it in parts")
+def file_too_large(span: Span | None, *, limit: int) -> None:
+    """Report a model file longer than the parser's character limit (read no further)."""

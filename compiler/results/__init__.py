@@ -1,0 +1,1 @@
+"""Stage 5, results: posterior draws as plain data, DataTrees and effect summaries."""

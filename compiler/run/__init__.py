@@ -1,0 +1,1 @@
+"""Stage 4, run: forward runs, inference, queries and the live slider function, compiled."""

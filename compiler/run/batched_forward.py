@@ -1,0 +1,96 @@
+"""Forward runs over many posterior (or prior) draws: jitted once per plan structure.
+
+Draws are processed in batches so memory stays bounded for millions of units; every
+batch re-uses the same compiled function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from docalc.compiler.bind.seeds import check_seed
+from docalc.compiler.lower.lowering import make_forward
+from docalc.compiler.plan.run_plan import Plan
+from docalc.compiler.plan.value_checks import Check, plan_checks, raise_violations
+from docalc.compiler.run.inference import count_trace
+from docalc.compiler.run.limits import check_values
+
+_FORWARD: dict[str, tuple[Callable[..., Any], tuple[Check, ...]]] = {}
+MAX_ELEMENTS = 2**24  # per batch: draws x largest plate x nodes kept, about 64 MB of float32
+
+
+def draw_keys(seed: int, n: int) -> Any:
+    """Per-draw keys; the same seed gives the same keys, hence common random numbers."""
+    base = jax.random.PRNGKey(check_seed(seed))
+    return jax.vmap(lambda i: jax.random.fold_in(base, i))(jnp.arange(n))
+
+
+def _forward(plan: Plan) -> tuple[Callable[..., Any], tuple[Check, ...]]:
+    cached = _FORWARD.get(plan.key)
+    if cached is None:
+        run = make_forward(plan)
+
+        def batch(keys: Any, draws: Any, shared: Any, params: Any, arrays: Any) -> Any:
+            count_trace("forward")
+
+            def one(key: Any, draw: Any) -> Any:
+                return run(key, {**shared, **draw}, params, arrays)
+
+            return jax.vmap(one)(keys, draws)
+
+        # plans with one key have equal checks (they do not depend on intervention values)
+        cached = _FORWARD[plan.key] = (jax.jit(batch), plan_checks(plan)[0])
+    return cached
+
+
+def forward(plan: Plan, *, seed: int, n_draws: int, draws: Mapping[str, np.ndarray],
+            shared: Mapping[str, np.ndarray], params: Any, arrays: Mapping[str, Any],
+            keep: list[str] | None = None, what: str = "the forward run",
+            fix: str = "use fewer draws or units") -> dict[str, np.ndarray]:
+    """Run the plan once per draw; ``draws`` have a leading draw axis, ``shared`` not.
+
+    Returns the kept nodes' values with a leading draw axis, as NumPy arrays.
+
+    Raises
+    ------
+    DocalcSizeError
+        Before anything runs, when the kept values of all draws (or one draw's values of
+        every node) would exceed the memory limit; ``what`` and ``fix`` word the message.
+    """
+    sizes = plan.size
+    kept = [st.node.plate for st in plan.steps if keep is None or st.name in keep]
+    check_values(what, n_draws, kept, sizes, fix)
+    # a batch holds at least one whole draw of every node, however few are kept
+    check_values(what, 1, [st.node.plate for st in plan.steps], sizes, fix)
+    fn, checks = _forward(plan)
+    keys = draw_keys(seed, n_draws)
+    params = jnp.asarray(params, dtype=jnp.float32)
+    width = max([1, *plan.size.values()]) * max(len(plan.steps), 1)
+    step = max(1, min(n_draws, MAX_ELEMENTS // width))
+    outs: list[dict[str, np.ndarray]] = []
+    for start in range(0, n_draws, step):
+        stop = min(start + step, n_draws)
+        part = {k: v[start:stop] for k, v in draws.items()}
+        if stop - start < step and start > 0:
+            # pad the last batch to the compiled size rather than compile a new shape
+            pad = step - (stop - start)
+            part = {k: np.concatenate([v, np.repeat(v[-1:], pad, axis=0)]) for k, v in
+                    part.items()}
+            ks = jnp.concatenate([keys[start:stop], jnp.repeat(keys[stop - 1:stop], pad, 0)])
+        else:
+            pad = 0
+            ks = keys[start:stop]
+        res, counts = fn(ks, part, dict(shared), params, dict(arrays))
+        res = {k: v for k, v in res.items() if keep is None or k in keep}
+        got, counts = jax.device_get((res, counts))
+        # an intervention value that made some distribution's parameter invalid (only the
+        # real draws count, not the padding)
+        raise_violations(checks, [np.asarray(c)[: stop - start] for c in counts])
+        outs.append({k: np.asarray(v)[: stop - start] if pad else np.asarray(v)
+                     for k, v in got.items()})
+    return {k: np.concatenate([o[k] for o in outs]) for k in outs[0]}

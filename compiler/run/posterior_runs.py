@@ -1,0 +1,134 @@
+"""Predictions, effects and counterfactuals from a fit's posterior draws.
+
+Each is a forward plan over the intervened model, run once per posterior draw with the
+draw's values held; scenarios compared with each other use the same keys, so the noise
+that an intervention does not touch cancels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from docalc.compiler.bind import data as data_mod
+from docalc.compiler.plan.run_plan import Plan, forward_plan
+from docalc.compiler.results.draws import Draws
+from docalc.compiler.run.batched_forward import forward
+from docalc.compiler.run.jax_setup import ensure_jax
+from docalc.dsl import errors
+from docalc.dsl.ir import CheckedModel, Kind
+
+
+@dataclass
+class Scenario:
+    """Everything a forward run over posterior draws needs."""
+
+    checked: CheckedModel
+    plan: Plan
+    shared: dict[str, np.ndarray]
+    draws: dict[str, np.ndarray]
+    params: np.ndarray
+    arrays: dict[str, np.ndarray]
+    n_draws: int
+    chains: int
+    coords: Mapping[str, Any]
+    keep: list[str]
+
+    def run(self, seed: int, keep: list[str] | None = None) -> dict[str, np.ndarray]:
+        """Run once per draw; values with a flat leading draw axis."""
+        ensure_jax()
+        from docalc.compiler.run.simulation import literal_params
+
+        return forward(self.plan, seed=seed, n_draws=self.n_draws, draws=self.draws,
+                       shared=self.shared, params=literal_params(self.checked, self.plan),
+                       arrays=self.arrays, keep=keep or self.keep,
+                       what=f"a run over {self.n_draws:,} posterior draws",
+                       fix="ask for fewer var_names, or thin the posterior's draws")
+
+
+def outcomes(checked: CheckedModel, observed: Iterable[str]) -> list[str]:
+    """Observed stochastic nodes with no observed descendants: what predict resamples."""
+    observed = set(observed)
+    g = checked.graph(intervened=False)
+    out = []
+    for name in observed:
+        node = checked.node(name)
+        if node.kind is not Kind.STOCHASTIC:
+            continue
+        if not (nx.descendants(g, name) & observed):
+            out.append(name)
+    return sorted(out, key=checked.names.index)
+
+
+def scenario(source: Draws, do: Any, data: Any, var_names: str | list[str] | None, *,
+             counterfactual: bool = False, targets: list[str] | None = None) -> Scenario:
+    """Prepare a forward run of a model's draws under ``do`` for ``data`` (None: in-sample).
+
+    Parameters
+    ----------
+    source : Draws
+        The draws held (a fit's posterior, or prior draws), with their model and data.
+    do : dict, str, tuple of ast.Intervention or None
+        The intervention (see :func:`docalc.compiler.bind.interventions.apply`).
+    data : table or None
+        New units; None for the fitted ones.
+    var_names : str or list of str or None
+        The nodes to output; the plan holds only them and what they read (a node outside
+        it is neither computed nor checked). None: every node the run changes.
+    counterfactual : bool, optional
+        Abduct each observed unit's noise instead of drawing fresh noise.
+    targets : list of str, optional
+        Nodes to redraw although given (default ``var_names``, else the model's outcomes).
+
+    Returns
+    -------
+    Scenario
+    """
+    from docalc.compiler.bind.arguments import names
+    from docalc.compiler.bind.interventions import apply, check_array_shapes
+
+    checked, arrays = apply(source.checked, source.arrays, do)
+    if var_names is not None:
+        var_names = names("var_names", var_names)  # one name too, as ArviZ and PyMC take it
+        unknown = [v for v in var_names if v not in checked.names]
+        if unknown:
+            from docalc.dsl.check.checker import suggest
+
+            raise errors.names.unknown_var_names(None, names=str(unknown),
+                                          suggestion=suggest(unknown[0], checked.names)).error()
+    flat = source.values
+    n_draws, chains = source.n_draws, source.chains
+    fitted = source.bound
+    if data is None:
+        bound = fitted
+        draws = flat
+    else:
+        if counterfactual:
+            raise errors.runtime.counterfactual_new_data(None).error()
+        group_sizes = {p: s for p, s in fitted.sizes.items()
+                       if any(n.index_of == p for n in checked.nodes)}
+        bound = data_mod.bind(checked, data, fixed_sizes=group_sizes, what="data",
+                              known_labels={k: list(v) for k, v in fitted.coords.items()
+                                            if k in group_sizes})
+        new_plates = {checked.node(c).plate for c in bound.columns}
+        draws = {k: v for k, v in flat.items() if checked.node(k).plate not in new_plates}
+    check_array_shapes(checked, arrays, bound.sizes)
+    shared = data_mod.as_arrays(checked, bound)
+    given = set(draws) | set(shared)
+    if counterfactual:
+        plan = forward_plan(checked, bound.sizes, given, counterfactual=True, needed=var_names)
+    else:
+        if targets is None:
+            targets = var_names or outcomes(checked, fitted.names)
+        # with var_names, only what they read is run and checked: a sibling's invalid
+        # parameter under this intervention does not refuse a prediction that never reads
+        # it (without var_names every changed node is output, so every one is run)
+        plan = forward_plan(checked, bound.sizes, given, recompute=targets, needed=var_names)
+    changed = [st.name for st in plan.steps if st.mode not in ("given", "data")]
+    keep = var_names or changed
+    return Scenario(checked, plan, shared, draws, np.zeros(0), arrays, n_draws, chains,
+                    bound.coords, keep)

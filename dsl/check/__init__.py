@@ -1,0 +1,1 @@
+"""Front-end stage 2, check: the passes over the AST that build the checked model (IR)."""

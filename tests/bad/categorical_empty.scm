@@ -1,0 +1,1 @@
+colour ~ Categorical(logits=[])

@@ -1,0 +1,2 @@
+share ~ Beta(2, 2)
+pick ~ Categorical(probs=share)

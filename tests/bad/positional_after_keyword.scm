@@ -1,0 +1,1 @@
+y ~ StudentT(df=3, 0, 1)

@@ -1,0 +1,4 @@
+z ~ Normal(0, 1)
+x ~ Normal(z, 1)
+y ~ Normal(x + z, 1)
+query q = E[y | x = 2 * z]

@@ -1,0 +1,1 @@
+population = 12_000

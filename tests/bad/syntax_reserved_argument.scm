@@ -1,0 +1,1 @@
+y ~ Normal(0, factual=1)
