@@ -92,9 +92,10 @@ def scenario(source: Draws, do: Any, data: Any, var_names: str | list[str] | Non
     from docalc.compiler.bind.interventions import apply, check_array_shapes
 
     checked, arrays = apply(source.checked, source.arrays, do)
-    if var_names is not None:
-        var_names = names("var_names", var_names)  # one name too, as ArviZ and PyMC take it
-        unknown = [v for v in var_names if v not in checked.names]
+    # one name too, as ArviZ and PyMC take it
+    wanted = None if var_names is None else names("var_names", var_names)
+    if wanted is not None:
+        unknown = [v for v in wanted if v not in checked.names]
         if unknown:
             from docalc.dsl.check.checker import suggest
 
@@ -120,15 +121,15 @@ def scenario(source: Draws, do: Any, data: Any, var_names: str | list[str] | Non
     shared = data_mod.as_arrays(checked, bound)
     given = set(draws) | set(shared)
     if counterfactual:
-        plan = forward_plan(checked, bound.sizes, given, counterfactual=True, needed=var_names)
+        plan = forward_plan(checked, bound.sizes, given, counterfactual=True, needed=wanted)
     else:
         if targets is None:
-            targets = var_names or outcomes(checked, fitted.names)
+            targets = wanted or outcomes(checked, fitted.names)
         # with var_names, only what they read is run and checked: a sibling's invalid
         # parameter under this intervention does not refuse a prediction that never reads
         # it (without var_names every changed node is output, so every one is run)
-        plan = forward_plan(checked, bound.sizes, given, recompute=targets, needed=var_names)
+        plan = forward_plan(checked, bound.sizes, given, recompute=targets, needed=wanted)
     changed = [st.name for st in plan.steps if st.mode not in ("given", "data")]
-    keep = var_names or changed
+    keep = wanted or changed
     return Scenario(checked, plan, shared, draws, np.zeros(0), arrays, n_draws, chains,
                     bound.coords, keep)
