@@ -1,61 +1,8 @@
 """The errors and warnings docalc raises (one catalogue, defined in ``docalc.dsl.errors``)."""
 
-from docalc.dsl.errors import (
-    CATALOGUE,
-    DataWarning,
-    Diagnostic,
-    DocalcArgumentError,
-    DocalcConditioningError,
-    DocalcCounterfactualError,
-    DocalcCycleError,
-    DocalcDataError,
-    DocalcDistributionError,
-    DocalcError,
-    DocalcExtraError,
-    DocalcFileError,
-    DocalcGraphvizError,
-    DocalcInferenceError,
-    DocalcInterventionError,
-    DocalcLimitError,
-    DocalcModelError,
-    DocalcNameError,
-    DocalcPlateError,
-    DocalcQueryError,
-    DocalcRuntimeError,
-    DocalcSizeError,
-    DocalcSyntaxError,
-    DocalcWarning,
-    LatentWarning,
-    NotIdentifiableWarning,
-    SamplingWarning,
-)
+from docalc.dsl.errors import base
+from docalc.dsl.errors.base import *  # noqa: F403 - the public classes, listed once, in base
+from docalc.dsl.errors.catalogue import CATALOGUE
 
-__all__ = [
-    "CATALOGUE",
-    "DataWarning",
-    "Diagnostic",
-    "DocalcArgumentError",
-    "DocalcConditioningError",
-    "DocalcCounterfactualError",
-    "DocalcCycleError",
-    "DocalcDataError",
-    "DocalcDistributionError",
-    "DocalcError",
-    "DocalcExtraError",
-    "DocalcFileError",
-    "DocalcGraphvizError",
-    "DocalcInferenceError",
-    "DocalcInterventionError",
-    "DocalcLimitError",
-    "DocalcModelError",
-    "DocalcNameError",
-    "DocalcPlateError",
-    "DocalcQueryError",
-    "DocalcRuntimeError",
-    "DocalcSizeError",
-    "DocalcSyntaxError",
-    "DocalcWarning",
-    "LatentWarning",
-    "NotIdentifiableWarning",
-    "SamplingWarning",
-]
+__all__ = ["CATALOGUE"]
+__all__ += base.__all__

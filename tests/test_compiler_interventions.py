@@ -436,10 +436,13 @@ def test_requested_node_with_an_invalid_parameter_is_refused(siblings_fit, var_n
         siblings_fit.effect("y", do={"x": -5})
 
 
-def test_unrequested_intervention_value_is_still_checked(siblings_fit) -> None:  # type: ignore[no-untyped-def]
-    # b is not read by z, but a value outside b's own support is refused all the same
-    with pytest.raises(DocalcInterventionError, match="gives b is outside the support of b"):
-        siblings_fit.predict(do="x = -5, b = 0 - 1", var_names=["z"])
+def test_a_value_outside_the_replaced_support_is_checked_downstream_only(siblings_fit) -> None:  # type: ignore[no-untyped-def]
+    # do() replaces b's HalfNormal: -1 is a value b may take, z does not read it, and
+    # y's rate b * x, which it makes negative, is where it is refused
+    z = siblings_fit.predict(do="b = 0 - 1", var_names=["z"], seed=1)
+    assert z["predictions"]["z"].shape[-1] == 4
+    with pytest.raises(DocalcInterventionError, match="rate of y"):
+        siblings_fit.predict(do="b = 0 - 1", var_names=["y"])
 
 
 def test_partial_plans_of_different_models_do_not_share_a_key() -> None:

@@ -16,7 +16,7 @@ import numpy as np
 
 from docalc.compiler.plan.run_plan import Plan, Step, masked
 from docalc.dsl import ast
-from docalc.dsl.check.checker import const_value, literal_value
+from docalc.dsl.check.checker import const_value
 from docalc.dsl.distributions import CONSTRAINTS, DISTRIBUTIONS
 from docalc.dsl.errors import Diagnostic, interventions
 from docalc.dsl.printer import print_expr
@@ -78,9 +78,8 @@ def plan_checks(plan: Plan) -> tuple[tuple[Check, ...], dict[tuple[str, str | No
     A distribution is checked when a parameter's expression reads a node that an
     intervention's value reaches (through deterministic nodes and draws); a stochastic
     intervention's new distribution is checked in every parameter that is not a constant
-    (its sources are then the intervention itself); an intervened node with a distribution
-    is checked against that distribution's support unless its value is a literal. The
-    checker has refused constants (``0 - 1`` as much as ``-1``) outside the support already.
+    (its sources are then the intervention itself). An intervened value is not checked
+    against the support of the distribution it replaces: only what it reaches downstream.
 
     Parameters
     ----------
@@ -145,11 +144,8 @@ def plan_checks(plan: Plan) -> tuple[tuple[Check, ...], dict[tuple[str, str | No
             elif st.mode == "shift" and st.factual_mode in ("sample", "abduct") \
                     and node.dist is not None:
                 check_dist(st, node.dist)
-            literal = iv.expr is not None and literal_value(iv.expr) is not None
-            support = DISTRIBUTIONS[node.dist.name].support if node.dist else None
-            if st.mode in ("set", "shift") and support and support != "interval" \
-                    and not literal:
-                add(st, None, support, node.dist, srcs)
+            # the value replaces the mechanism, so the old distribution's support does not
+            # bound it (aimz's do(z = 0) on a LogNormal z); what it reaches is checked
             reach[st.name] = srcs
         elif st.mode in ("det", "sample", "abduct"):
             srcs = set().union(*(reach.get(p, set()) for p in node.parents))

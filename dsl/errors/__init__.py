@@ -9,7 +9,8 @@ node, so every message names its place::
 The constructors live in one module per family: ``syntax`` (E1xx and the E8xx limits),
 ``names`` (E2xx names, E3xx cycles, E5xx plates), ``distributions`` (E4xx),
 ``interventions`` (E6xx and the E7xx queries), ``data`` (E90x, E96x-E98x), ``runtime``
-(E91x-E95x) and ``files`` (E0xx); ``hints`` builds "did you mean" hints, and ``docs``
+(E91x-E95x) and ``files`` (E0xx). ``base`` holds the exception classes and ``Diagnostic``,
+``catalogue`` the ``@entry`` machinery, ``hints`` builds "did you mean" hints, and ``docs``
 writes docs/errors.md, which lists every code (and the retired ones, never reused).
 """
 
@@ -17,12 +18,8 @@ from __future__ import annotations
 
 from . import data, distributions, files, interventions, names, runtime, syntax
 from .base import (
-    AT_END,
-    CATALOGUE,
-    CONSTRUCTORS,
     MAX_DIAGNOSTICS,
     MESSAGE_CODE,
-    RETIRED,
     DataWarning,
     Diagnostic,
     DocalcArgumentError,
@@ -46,14 +43,13 @@ from .base import (
     DocalcSizeError,
     DocalcSyntaxError,
     DocalcWarning,
-    Entry,
-    Label,
     LatentWarning,
     NotIdentifiableWarning,
     SamplingWarning,
     caret_lines,
     raise_diagnostics,
 )
+from .catalogue import AT_END, CATALOGUE, CONSTRUCTORS, RETIRED, Entry, Label
 from .runtime import missing_extra
 
 __all__ = [

@@ -6,7 +6,8 @@ Columns and rows are named in the message; there is no place in the text.
 from __future__ import annotations
 
 from ..spans import Span
-from .base import DocalcDataError, DocalcSizeError, entry
+from .base import DocalcDataError, DocalcSizeError
+from .catalogue import entry
 
 _LEAVE_N_OUT = "leave n out"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 
 from ..spans import Span
-from .base import DocalcDistributionError, entry
+from .base import DocalcDistributionError
+from .catalogue import entry
 
 
 @entry("E400", DocalcDistributionError, "unknown distribution '{name}'", "{suggestion}")

@@ -7,7 +7,8 @@ Their diagnostics have the file's path as place (a span of line 0), so they prin
 from __future__ import annotations
 
 from ..spans import Span
-from .base import DocalcFileError, entry
+from .base import DocalcFileError
+from .catalogue import entry
 
 _REFIT = "refit: `docalc fit MODEL --data DATA -o POSTERIOR`"
 _WRITE_POSTERIOR = "write one with `docalc fit MODEL --data DATA -o posterior.nc`"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..spans import Span
-from .base import DocalcInterventionError, DocalcQueryError, entry
+from .base import DocalcInterventionError, DocalcQueryError
+from .catalogue import entry
 
 
 @entry("E600", DocalcInterventionError, "do() names undefined variable '{name}'",

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..spans import Span
-from .base import DocalcCycleError, DocalcNameError, DocalcPlateError, entry
+from .base import DocalcCycleError, DocalcNameError, DocalcPlateError
+from .catalogue import entry
 
 
 @entry("E200", DocalcNameError, "undefined name '{name}'", "{suggestion}")

@@ -17,8 +17,8 @@ from .base import (
     DocalcExtraError,
     DocalcGraphvizError,
     DocalcInferenceError,
-    entry,
 )
+from .catalogue import entry
 
 
 @entry("E912", DocalcConditioningError, "cannot condition on deterministic node '{name}': its "

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..spans import Span
-from .base import DocalcLimitError, DocalcSyntaxError, entry, syntax_label
+from .base import DocalcLimitError, DocalcSyntaxError
+from .catalogue import entry, syntax_label
 
 
 @entry("E100", DocalcSyntaxError, "unexpected {token}", "expected {expected}")
