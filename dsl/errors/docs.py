@@ -6,7 +6,7 @@ drift from the code.
 
 from __future__ import annotations
 
-from . import CATALOGUE, RETIRED, base
+from . import CATALOGUE, RETIRED, base, catalogue
 
 INTRO = """\
 # Errors
@@ -73,7 +73,7 @@ def _cell(text: str | None) -> str:
     return (text or "").replace("``", "`").replace("|", "\\|").replace("\n", " ")
 
 
-def _when(e: base.Entry) -> str:
+def _when(e: catalogue.Entry) -> str:
     if e.label:
         return "syntax error told by its examples (dsl/parse/syntax_messages.py)"
     # the constructors' docstrings say "Report <situation>."; the table says the situation
