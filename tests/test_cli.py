@@ -233,6 +233,7 @@ def gear_posterior(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.slow
+@pytest.mark.oldest
 def test_fit_writes_a_posterior_xarray_reads(gear_posterior: Path, gear_api: docalc.Fit) -> None:
     import xarray as xr
 
