@@ -23,6 +23,20 @@ os.environ["DOCALC_CACHE_DIR"] = os.environ.get("DOCALC_TEST_CACHE_DIR",
                                                 str(ROOT / ".cache" / "tests"))
 os.environ.pop("DOCALC_NO_CACHE", None)
 
+# The files that take longest (measured on CI's two cores), collected first: with
+# ``--dist loadfile`` a file runs on one worker, and xdist hands out files in collection order,
+# so long files last would leave the other worker idle at the end. The order changes when
+# tests run, never what they check (each file's own order is kept).
+FIRST = ("test_cli", "test_live_families", "test_caches", "test_notebooks", "test_jax_setup",
+         "test_live_checks", "test_queries", "test_compiler_interventions",
+         "test_browser_widgets", "test_compiler_conditioning")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: k for k, name in enumerate(FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.stem, len(FIRST)))  # stable
+
+
 TRUE = {"beta_ay": 1.5, "beta_by": 0.7, "beta_cy": 0.3, "sigma_y": 0.2, "beta_y0": 0.0}
 SMALL = {"chains": 2, "tune": 300, "draws": 300}
 """NUTS settings for the shared fits: enough for posterior means and sds to two digits."""
