@@ -279,7 +279,8 @@ def test_dot_styles_and_legend() -> None:
     assert attrs["k"]["style"] == "dashed" and "fillcolor" not in attrs["k"]  # unfilled
     assert "marginalized" in attrs["k"]["tooltip"]
     assert "style" not in attrs["p"] and "latent" in attrs["p"]["tooltip"]  # PyMC's free RV
-    assert attrs["y"]["fillcolor"] == "#bfbfbf;0.5:white" and "1 of 4 imputed" in attrs["y"]["label"]
+    assert attrs["y"]["fillcolor"] == "#bfbfbf;0.5:white"  # half filled
+    assert "1 of 4 imputed" in attrs["y"]["label"]
     src = to_digraph(spec).source
     assert "cluster_legend" in src
     for text in ("observed (data)", "partly observed (cells imputed)", "latent (inferred)",
