@@ -37,7 +37,7 @@ PARTLY_FILL = f"{OBSERVED_FILL};0.5:white"
 DATA_FILL = "#eaecee"
 
 #: What each status looks like in the legend, in the order the legend lists them.
-LEGEND = (
+LEGEND: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("observed", "observed (data)", {"style": "filled", "fillcolor": OBSERVED_FILL}),
     ("partly observed", "partly observed (cells imputed)",
      {"style": "filled", "fillcolor": PARTLY_FILL, "gradientangle": "90"}),
