@@ -5,7 +5,8 @@ widget's traits to ``state.json`` on every change, so the test sees what Python 
 Measured with bounding boxes and computed styles at a 1400 px wide window: both views
 inside the viewport, labels at 11 px or more, a click intervenes (DOM and Python), a drag
 moves a node in both views, a role change shows the adjustment set, Python's ``do``
-redraws the view, a bad text keeps the drawing. Screenshots go to ``test-artifacts/``.
+redraws the view, a bad text keeps the drawing, observed, latent, marginalized and partly
+observed nodes are drawn apart. Screenshots go to ``test-artifacts/``.
 """
 
 from __future__ import annotations
@@ -60,6 +61,16 @@ FROM_PYTHON = 'w.do = "talent = 1"'
 LINEAR = f"""\
 GraphWidget(docalc.load({str(EXAMPLES / "linear.scm")!r}), do="b = a + 1")
 """
+# the seed's question: Talent not measured (a marginalized latent), and 3 of the 16 sound
+# cells imputed (the count missing="impute" reports)
+MARKS = f"""\
+import warnings
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    naive = docalc.load({str(EXAMPLES / "gear.scm")!r}).observe(
+        pd.read_csv({str(EXAMPLES / "gear.csv")!r})[["gear", "sound"]])
+GraphWidget(naive, imputed={{"sound": (3, 16)}})
+"""
 
 
 def _requirements() -> str | None:
@@ -84,7 +95,7 @@ def _notebook(path: Path) -> None:
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(SETUP), nbformat.v4.new_code_cell(FROM_PYTHON),
-                nbformat.v4.new_code_cell(LINEAR)]
+                nbformat.v4.new_code_cell(LINEAR), nbformat.v4.new_code_cell(MARKS)]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
     nbformat.write(nb, path)
@@ -326,5 +337,43 @@ def test_graph_widget_in_jupyterlab(tmp_path: Path) -> None:
             assert lin.locator("svg[data-view=factual] [data-edge='a->b']").count() == 0
             lin.scroll_into_view_if_needed()
             lin.screenshot(path=str(shots / "graph-lab-linear.png"))
+
+            # what a fit makes of each node: observed filled, latent unfilled, the latent
+            # Bernoulli dashed (marginalized), the imputed column half filled; a legend
+            page.evaluate("""() => {
+                const nb = window.jupyterapp.shell.currentWidget.content;
+                nb.activeCellIndex = 3;
+                return window.jupyterapp.commands.execute('notebook:run-cell');
+            }""")
+            marks = page.locator(".docalc-gw").nth(2)
+            view = marks.locator("svg[data-view=factual]")
+            view.locator("[data-node=talent]").wait_for(timeout=RENDER_S * 1000)
+            shape = "e => getComputedStyle(e.querySelector('.gw-shape'))"
+            status = {n: view.locator(f"[data-node={n}]").get_attribute("data-status")
+                      for n in ("talent", "gear", "sound")}
+            assert status == {"talent": "marginalized", "gear": "observed",
+                              "sound": "partly observed"}, status
+            assert view.locator("[data-node=gear]").evaluate(shape + ".fill") == \
+                "rgb(191, 191, 191)"
+            assert view.locator("[data-node=talent]").evaluate(shape + ".fill") == \
+                "rgb(255, 255, 255)"
+            assert view.locator("[data-node=talent]").evaluate(shape + ".strokeDasharray") \
+                not in ("none", "")
+            assert "url(" in view.locator("[data-node=sound]").evaluate(shape + ".fill")
+            assert "3/16 imputed" in view.locator("[data-node=sound]").text_content()
+            assert "marginalized" in view.locator("[data-node=talent] title").text_content()
+            legend = marks.locator(".gw-legend [data-legend]").evaluate_all(
+                "els => els.map(e => e.dataset.legend)")
+            assert legend == ["observed", "partly observed", "latent", "marginalized"], legend
+            marks.scroll_into_view_if_needed()
+            marks.screenshot(path=str(shots / "graph-lab-marks.png"))
+            # do(talent = 1) fixes the latent in the intervened view only
+            done = marks.locator("svg[data-view=intervened]")
+            done.locator("[data-node=talent]").click()
+            done.locator("[data-node=talent][data-intervened=true]").wait_for()
+            assert done.locator("[data-node=talent]").get_attribute("data-status") is None
+            assert view.locator("[data-node=talent]").get_attribute("data-status") == \
+                "marginalized"
+            marks.screenshot(path=str(shots / "graph-lab-marks-do.png"))
         finally:
             browser.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -136,6 +137,23 @@ def test_graph_png_and_dot(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     dot = (tmp_path / "g.dot").read_text()
     assert dot.startswith("digraph") and "talent" in dot
+    assert "cluster_legend" not in dot  # no data: plain structure, nothing marked
+    # Talent not measured: gear and sound filled (observed), talent a dashed marginalized
+    # latent, the parameters unfilled latents; a legend says so
+    pd.read_csv(GEAR_CSV)[["gear", "sound"]].to_csv(tmp_path / "d.csv", index=False)
+    proc = docalc_cli("graph", GEAR, "--data", "d.csv", "--do", "talent = 1", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    # each node's attribute list (labels hold line breaks: read up to the closing bracket)
+    lines = dict(re.findall(r'^\s*"?([\w.]+)"? \[([^\]]*)\]', proc.stdout, re.M))
+    assert "style=dashed" in lines["factual.talent"] and "marginalized" in lines["factual.talent"]
+    assert 'fillcolor="#bfbfbf"' in lines["factual.gear"] and "style=filled" in lines["do.sound"]
+    assert "style" not in lines["factual.p_talent"] and "latent" in lines["factual.p_talent"]
+    # under do(talent = 1) the latent is fixed, no longer marginalized
+    assert "do(talent = 1)" in lines["do.talent"] and "dashed" not in lines["do.talent"]
+    assert "cluster_legend" in proc.stdout
+    proc = docalc_cli("graph", GEAR, "--data", "d.csv", "-o", "marks.png", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "marks.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_graph_unknown_suffix_is_an_error(tmp_path: Path) -> None:

@@ -62,6 +62,34 @@ def test_gear_payload(gear: docalc.Model) -> None:
     json.dumps(w.graph)  # the state travels as JSON
 
 
+def test_payload_marks_observed_latent_marginalized_and_imputed() -> None:
+    table = pd.read_csv(EXAMPLES / "gear.csv")
+    with pytest.warns(docalc.LatentWarning):  # talent has no column: a latent per player
+        naive = docalc.load(EXAMPLES / "gear.scm").observe(table[["gear", "sound"]])
+    w = GraphWidget(naive, imputed={"sound": (3, 16)})
+    ns = nodes(w)
+    assert {k: ns[k]["status"] for k in ("talent", "gear", "sound", "p_talent")} == {
+        "talent": "marginalized", "gear": "observed", "sound": "partly observed",
+        "p_talent": "latent"}
+    assert ns["sound"]["imputed"] == [3, 16]
+    assert ns["sound"]["status_text"] == "partly observed: 3 of 16 imputed"
+    assert "marginalized" in ns["talent"]["status_text"]
+    assert w.graph["statuses"] == ["observed", "partly observed", "latent", "marginalized"]
+    # the intervened view: a do() on the latent fixes it there, the factual view keeps it
+    w.do = "talent = 1"
+    ns = nodes(w)
+    assert ns["talent"]["status"] == "marginalized" and ns["talent"]["status_intervened"] is None
+    assert ns["gear"]["status_intervened"] == "observed"
+    # the whole table: everything per player observed, the parameters latent
+    full = GraphWidget(docalc.load(EXAMPLES / "gear.scm").observe(table))
+    assert {n["status"] for n in full.graph["nodes"] if n["plate"]} == {"observed"}
+    assert full.graph["statuses"] == ["observed", "latent"]
+    # no data bound: plain structure, no marks (the legend says how to get them)
+    plain = GraphWidget(docalc.load(EXAMPLES / "gear.scm"))
+    assert plain.graph["statuses"] == [] and {n["status"] for n in plain.graph["nodes"]} == {None}
+    json.dumps(w.graph)
+
+
 def test_fixed_and_unknown_plate_sizes() -> None:
     w = GraphWidget(docalc.load(EXAMPLES / "eight_schools.scm"))
     labels = {p["name"]: p["label"] for p in w.graph["plates"]}
@@ -230,6 +258,7 @@ def test_bundle_is_one_self_contained_es_module() -> None:
     # nothing fetched at run time: no import of a URL, no CDN
     assert not re.search(r"""(import|from)\s*\(?\s*["']https?:""", text)
     assert "cdn" not in text.lower()
-    for attr in ("data-node", "data-intervened", "data-role", "data-edge", "data-cut"):
+    for attr in ("data-node", "data-intervened", "data-role", "data-edge", "data-cut",
+                 "data-status", "data-legend"):
         assert attr in text
     assert "graph.css" not in text  # the stylesheet is inlined, not a second request

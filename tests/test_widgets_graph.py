@@ -168,6 +168,132 @@ def test_unwrap_model_like(linear: CheckedModel) -> None:
         unwrap(42)
 
 
+# --- what a fit makes of each node: observed, latent, marginalized, partly observed ---
+
+# a latent class, a discrete child with unbounded support, a Binomial with a literal and one
+# with a non-literal count, a data input and a deterministic node
+MARKS = """
+p ~ Beta(1, 1)
+plate i {
+  data x
+  k ~ Bernoulli(p)
+  c ~ Categorical([0.2, 0.3, 0.5])
+  n3 ~ Binomial(3, 0.5)
+  nk ~ Binomial(total_count = 1 + k, probs = 0.5)
+  m ~ Poisson(1 + k)
+  mu = x + k + c
+  y ~ Normal(mu + n3 + nk + m, 1)
+}
+"""
+
+
+def statuses(spec: GraphSpec) -> dict[str, str | None]:
+    return {n.name: n.status for n in spec.nodes}
+
+
+def test_no_data_bound_draws_plain_structure() -> None:
+    spec = graph_spec(check_text(MARKS))
+    # nothing is fitted without data: no node is called latent or marginalized
+    assert set(statuses(spec).values()) == {None}
+    assert not any(n.latent or n.marginalized or n.observed for n in spec.nodes)
+    # a bound data input alone is no fit either (fitting refuses "nothing observed")
+    inputs_only = graph_spec(check_text(MARKS), observed=["x"])
+    assert {k: v for k, v in statuses(inputs_only).items() if v} == {"x": "observed"}
+
+
+def test_marks_follow_the_fit_latent_rule() -> None:
+    from docalc.compiler.plan.run_plan import inference_plan
+    from docalc.compiler.run.fitting import latent_steps
+
+    model = check_text(MARKS)
+    spec = graph_spec(model, observed=["x", "y", "m"])
+    assert statuses(spec) == {
+        "p": "latent", "x": "observed", "k": "marginalized", "c": "marginalized",
+        "n3": "marginalized", "nk": "latent", "m": "observed", "mu": None, "y": "observed"}
+    # exactly the nodes a fit infers
+    fit_latent = {st.name for st in latent_steps(inference_plan(model, {}, {"x", "y", "m"}))}
+    assert {n.name for n in spec.nodes if n.latent} == fit_latent
+    # a Poisson latent is latent, never marginalized (its support is unbounded)
+    spec = graph_spec(model, observed=["x", "y"])
+    assert spec.node("m").status == "latent" and not spec.node("m").marginalized
+    assert "node k: ellipse, stochastic, marginalized" in str(spec)
+
+
+def test_finite_support_predicate() -> None:
+    from docalc.compiler.graph.marks import finite_support
+
+    model = check_text(MARKS)
+    assert [finite_support(model.node(n).dist) for n in ("k", "c", "n3", "nk", "m", "p")] == [
+        True, True, True, False, False, False]
+    assert not finite_support(None)
+
+
+def test_intervened_view_has_its_own_latents() -> None:
+    model = apply_intervention_text(check_text(MARKS), "k = 1")
+    done = graph_spec(model, observed=["x", "y"])
+    assert done.node("k").status is None and done.node("k").intervention == "do(k = 1)"
+    # the factual view of the same model still marginalizes k
+    assert graph_spec(model, observed=["x", "y"], intervened=False).node("k").marginalized
+    # a stochastic do() on a latent keeps it latent under its new distribution
+    soft = apply_intervention_text(check_text(MARKS), "p ~ Beta(2, 2)")
+    assert graph_spec(soft, observed=["x", "y"]).node("p").status == "latent"
+
+
+def test_partly_observed_column() -> None:
+    from docalc.compiler.graph.marks import imputed_cells
+
+    model = check_text(MARKS)
+    y = [1.0, float("nan"), 2.0, float("nan")]
+    holes = imputed_cells(model, {"x": [1.0, float("nan"), 0, 0], "y": y, "m": [1, 2, 3, 4]})
+    assert holes == {"y": (2, 4)}  # a data input is never imputed; ints hold no NaN
+    spec = graph_spec(model, observed=["x", "y", "m"], imputed=holes)
+    y_node = spec.node("y")
+    assert y_node.status == "partly observed" and y_node.observed and y_node.imputed == (2, 4)
+    assert y_node.status_text == "partly observed: 2 of 4 imputed"
+    assert "node y: ellipse, stochastic, partly observed: 2 of 4 imputed" in str(spec)
+    with pytest.raises(ValueError, match="zz"):
+        graph_spec(model, observed=["y"], imputed={"zz": (1, 2)})
+
+
+def test_imputed_of_reads_the_bound_nan_cells() -> None:
+    from docalc.compiler.bind.data import Bound
+    from docalc.compiler.graph.marks import imputed_of
+
+    model = check_text(MARKS)
+
+    class Observed:  # how docalc.Model holds its data, with missing="impute" NaN cells
+        checked = model
+        observed_names = frozenset({"x", "y"})
+        _bound = Bound({"x": [0.0, 1.0, 2.0], "y": [0.5, float("nan"), 1.5]}, {"i": 3})
+
+    assert imputed_of(Observed()) == {"y": (1, 3)}
+    assert imputed_of(model) == {}
+    src = draw(Observed()).source
+    assert "1 of 3 imputed" in src and 'fillcolor="#bfbfbf;0.5:white"' in src
+
+
+def test_dot_styles_and_legend() -> None:
+    model = check_text(MARKS)
+    spec = graph_spec(model, observed=["x", "y"], imputed={"y": (1, 4)})
+    attrs = {n.name: node_attrs(n) for n in spec.nodes}
+    assert attrs["k"]["style"] == "dashed" and "fillcolor" not in attrs["k"]  # unfilled
+    assert "marginalized" in attrs["k"]["tooltip"]
+    assert "style" not in attrs["p"] and "latent" in attrs["p"]["tooltip"]  # PyMC's free RV
+    assert attrs["y"]["fillcolor"] == "#bfbfbf;0.5:white"  # half filled
+    assert "1 of 4 imputed" in attrs["y"]["label"]
+    src = to_digraph(spec).source
+    assert "cluster_legend" in src
+    for text in ("observed (data)", "partly observed (cells imputed)", "latent (inferred)",
+                 "latent, marginalized"):
+        assert f'label="{text}"' in src
+    # only what is drawn is in the legend; plain structure gets none
+    assert "partly observed" not in to_digraph(graph_spec(model, observed=["y"])).source
+    assert "cluster_legend" not in to_digraph(graph_spec(model)).source
+    side = side_by_side(spec, graph_spec(apply_intervention_text(model, "k = 1"),
+                                         observed=["x", "y"])).source
+    assert side.count("subgraph cluster_legend") == 1 and '"factual.k"' in side
+
+
 # --- drawing ----------------------------------------------------------------------------
 
 

@@ -24,6 +24,9 @@ from docalc.dsl.printer import format_number
 #: Roles a person may give a node; ``adjust`` is also derived from the verdict.
 USER_ROLES = ("treatment", "outcome", "confounder", "mediator", "adjust")
 
+#: ``NodeSpec.status`` values, in the order the legend lists them.
+STATUSES = ("observed", "partly observed", "latent", "marginalized")
+
 
 def do_text(do: str | Mapping[str, float] | None) -> str:
     """Return interventions as language text: ``{"b": 0, "c": 1}`` becomes ``"b = 0, c = 1"``."""
@@ -126,13 +129,18 @@ def payload_from_specs(factual: GraphSpec, mutilated: GraphSpec, *,
     -------
     dict
         ``nodes`` (name, kind, plate, mechanism, observed, intervened, intervention,
-        value, start, role, parameter), ``edges`` (parent, child, cut, added), ``plates``
+        value, start, role, parameter; ``status`` and ``status_text`` in the factual view,
+        ``status_intervened`` and ``status_text_intervened`` in the intervened one: one of
+        ``"observed"``, ``"partly observed"``, ``"latent"``, ``"marginalized"`` or None;
+        ``imputed``: ``[cells imputed, cells]`` or None), ``statuses`` (those drawn, for
+        the legend), ``edges`` (parent, child, cut, added), ``plates``
         (name, size, label) and ``interventions`` (name, op, rhs, value, editable, text).
 
     """
     params = parameters(factual)
     ivs = [_intervention_parts(t) for t in mutilated.interventions]
     by_name = {iv["name"]: iv for iv in ivs}
+    before_do = {n.name: n for n in factual.nodes}
     nodes = [{
         "name": n.name, "kind": n.kind, "plate": n.plate, "mechanism": n.mechanism,
         "observed": n.observed, "intervened": n.intervention is not None,
@@ -141,7 +149,13 @@ def payload_from_specs(factual: GraphSpec, mutilated: GraphSpec, *,
         "start": starts.get(n.name), "role": roles.get(n.name),
         # a parameter somebody intervenes on or gives a role to is part of the question
         "parameter": n.name in params and n.intervention is None and n.name not in roles,
+        # what a fit makes of the node; the views differ where a do() fixes a latent
+        "status": before_do[n.name].status, "status_text": before_do[n.name].status_text,
+        "status_intervened": n.status, "status_text_intervened": n.status_text,
+        "imputed": list(n.imputed) if n.imputed is not None else None,
     } for n in mutilated.nodes]
+    drawn = {n.status for spec in (factual, mutilated) for n in spec.nodes}
+    statuses = [s for s in STATUSES if s in drawn]
     before = {(e.source, e.target) for e in factual.edges}
     after = {(e.source, e.target) for e in mutilated.edges}
     edges = [{"parent": u, "child": v, "cut": (u, v) not in after, "added": False}
@@ -154,15 +168,16 @@ def payload_from_specs(factual: GraphSpec, mutilated: GraphSpec, *,
         plates.append({"name": c.name, "size": size,
                        "label": c.name if size is None else f"{c.name} ({size})"})
     return {"nodes": nodes, "edges": edges, "plates": plates, "interventions": ivs,
-            "do_label": mutilated.do_label}
+            "do_label": mutilated.do_label, "statuses": statuses}
 
 
 def build_payload(base: CheckedModel, mutilated: CheckedModel, *, observed: frozenset[str],
                   sizes: Mapping[str, int], starts: Mapping[str, float],
-                  roles: Mapping[str, str]) -> dict[str, Any]:
+                  roles: Mapping[str, str],
+                  imputed: Mapping[str, tuple[int, int]] | None = None) -> dict[str, Any]:
     """Return the ``graph`` state for a factual model and the same model intervened on."""
-    factual = graph_spec(base, observed=observed, intervened=False)
-    drawn = graph_spec(mutilated, observed=observed)
+    factual = graph_spec(base, observed=observed, intervened=False, imputed=imputed)
+    drawn = graph_spec(mutilated, observed=observed, imputed=imputed)
     return payload_from_specs(factual, drawn, sizes=sizes, starts=starts, roles=roles)
 
 

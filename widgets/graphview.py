@@ -31,7 +31,7 @@ class GraphView(GraphWidget):
         Node roles to colour (treatment, outcome, confounder, mediator, adjust); with a
         treatment and an outcome the identification verdict is shown.
     **kwargs
-        Passed to :class:`GraphWidget` (``show_parameters``, ``means``).
+        Passed to :class:`GraphWidget` (``show_parameters``, ``means``, ``imputed``).
 
     Attributes
     ----------

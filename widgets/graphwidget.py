@@ -23,6 +23,7 @@ try:
 except ModuleNotFoundError as exc:  # a clear error naming the extra, not a bare traceback
     raise missing_extra("widgets", exc.name, "docalc.widgets.GraphWidget") from None
 from docalc.compiler.graph.description import unwrap
+from docalc.compiler.graph.marks import imputed_of
 from docalc.dsl.frontend import apply_intervention_text
 from docalc.dsl.ir import CheckedModel
 
@@ -49,6 +50,9 @@ class GraphWidget(anywidget.AnyWidget):
     means : mapping of str to float, optional
         Each node's mean under the model (e.g. from a fit), where a click on a node
         without data starts its intervention.
+    imputed : mapping of str to (int, int), optional
+        Node to ``(imputed cells, cells)``, drawn partly observed; defaults to the NaN
+        cells of the model's bound data (``observe(df, missing="impute")``).
 
     Attributes
     ----------
@@ -85,9 +89,11 @@ class GraphWidget(anywidget.AnyWidget):
         *,
         show_parameters: bool = False,
         means: Mapping[str, float] | None = None,
+        imputed: Mapping[str, tuple[int, int]] | None = None,
         **kwargs: Any,
     ) -> None:
         checked, self._observed = unwrap(model_like)
+        self._imputed = dict(imputed_of(model_like) if imputed is None else imputed)
         self._base, carried = gp.split_model(checked)
         bound = getattr(model_like, "_bound", None)
         columns = dict(bound.columns) if bound is not None else {}
@@ -153,7 +159,8 @@ class GraphWidget(anywidget.AnyWidget):
         result = self._verdict()
         drawn = gp.drawn_roles(self._base, self.roles, result)
         payload = gp.build_payload(self._base, self._mutilated, observed=self._observed,
-                                   sizes=self._sizes, starts=self._starts, roles=drawn)
+                                   sizes=self._sizes, starts=self._starts, roles=drawn,
+                                   imputed=self._imputed)
         with self.hold_trait_notifications():
             self.set_trait("verdict", result)
             self.set_trait("graph", payload)

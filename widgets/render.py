@@ -7,12 +7,14 @@ install hint instead of the library's ``ExecutableNotFound``.
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docalc.compiler.graph.description import GraphSpec, NodeSpec, graph_spec, unwrap
+from docalc.compiler.graph.marks import imputed_of
 from docalc.dsl.errors import DocalcError, DocalcGraphvizError
 from docalc.dsl.errors import runtime as errors
 
@@ -29,7 +31,19 @@ ROLE_COLORS: Mapping[str, str] = {
 INTERVENED_FILL = "#fdebd0"
 INTERVENED_LINE = "#d35400"
 OBSERVED_FILL = "#bfbfbf"  # PyMC fills observed nodes gray
+# a partly observed column: the lower half filled, as a column with holes (weighted
+# colours are hard bands in Graphviz, not a gradient)
+PARTLY_FILL = f"{OBSERVED_FILL};0.5:white"
 DATA_FILL = "#eaecee"
+
+#: What each status looks like in the legend, in the order the legend lists them.
+LEGEND: tuple[tuple[str, str, dict[str, str]], ...] = (
+    ("observed", "observed (data)", {"style": "filled", "fillcolor": OBSERVED_FILL}),
+    ("partly observed", "partly observed (cells imputed)",
+     {"style": "filled", "fillcolor": PARTLY_FILL, "gradientangle": "90"}),
+    ("latent", "latent (inferred)", {}),
+    ("marginalized", "latent, marginalized", {"style": "dashed", "penwidth": "1.6"}),
+)
 
 INSTALL_HINT = (
     "install Graphviz: `apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` "
@@ -52,22 +66,37 @@ def node_attrs(node: NodeSpec) -> dict[str, str]:
 
     The label is PyMC's ``name ~ Dist``; an intervened node shows its ``do`` text instead,
     since its old mechanism no longer applies (a shift still reads it, and says so).
+    Observed nodes are filled grey and latent ones unfilled, as PyMC draws them; a
+    marginalized latent has a dashed outline; a partly observed node (imputed cells) is
+    half filled and its label says how many cells are imputed. The tooltip names the status.
     """
     if node.intervention is not None:
         label = f"{node.name}\n{node.intervention}"
     else:
         label = f"{node.name}\n~\n{node.mechanism}"
-    attrs = {"label": label, "shape": node.shape, "tooltip": label.replace("\n", " ")}
+    tip = label.replace("\n", " ") + (f" ({node.status_text})" if node.status_text else "")
+    if node.imputed is not None and node.intervention is None:
+        label += f"\n{node.imputed[0]} of {node.imputed[1]} imputed"
+    attrs = {"label": label, "shape": node.shape, "tooltip": tip}
     fill = DATA_FILL if node.kind == "data" else None
+    styles = []
     if node.observed:
         fill = OBSERVED_FILL
+    if node.imputed is not None:
+        fill = PARTLY_FILL
+        attrs["gradientangle"] = "90"
+    if node.marginalized:
+        styles.append("dashed")
+        attrs["penwidth"] = "1.6"
     if node.intervention is not None:
         fill = INTERVENED_FILL
         attrs["color"] = INTERVENED_LINE
         attrs["penwidth"] = "2"
     if fill is not None:
-        attrs["style"] = "filled"
+        styles.insert(0, "filled")
         attrs["fillcolor"] = fill
+    if styles:
+        attrs["style"] = ",".join(styles)
     if node.role is not None:
         colour = ROLE_COLORS[node.role]
         attrs["color"] = colour
@@ -90,6 +119,35 @@ def _add_spec(g: Any, spec: GraphSpec, prefix: str = "") -> None:
     for e in spec.edges:
         extra = {"style": "dashed", "color": INTERVENED_LINE} if e.added else {}
         g.edge(prefix + e.source, prefix + e.target, **extra)
+
+
+def add_legend(g: Any, *specs: GraphSpec, below: str | None = None) -> None:
+    """Add a small legend cluster for the statuses the specs draw (none: no legend).
+
+    Only what appears is listed, so a model without data (plain structure) gets no legend
+    and one without imputed cells no "partly observed" entry. ``below`` names a node id
+    the legend is drawn under (an invisible edge), rather than beside the graph.
+    """
+    shown = {n.status for spec in specs for n in spec.nodes}
+    entries = [(key, text, style) for key, text, style in LEGEND if key in shown]
+    if not entries:
+        return
+    with g.subgraph(name="cluster_legend") as box:
+        box.attr(label="legend", labeljust="l", fontsize="11", style="rounded",
+                 color="#cccccc", fontcolor="#555555")
+        # one row (an inner rank=same subgraph), so the legend adds no height
+        with box.subgraph() as row:
+            row.attr(rank="same")
+            ids = []
+            for key, text, style in entries:
+                # ids cannot clash with node names: those never hold a space
+                ids.append(f"legend {key}")
+                row.node(ids[-1], label=text, shape="ellipse", fontsize="10",
+                         height="0.45", tooltip=text, **style)
+            for a, b in itertools.pairwise(ids):
+                row.edge(a, b, style="invis")
+    if below is not None:
+        g.edge(below, ids[0], style="invis")
 
 
 def to_digraph(spec: GraphSpec, title: str | None = None) -> graphviz.Digraph:
@@ -115,6 +173,7 @@ def to_digraph(spec: GraphSpec, title: str | None = None) -> graphviz.Digraph:
     if title:
         g.attr(label=title, labelloc="t", fontsize="16")
     _add_spec(g, spec)
+    add_legend(g, spec, below=spec.nodes[-1].name if spec.nodes else None)
     return g
 
 
@@ -134,6 +193,8 @@ def side_by_side(factual: GraphSpec, intervened: GraphSpec) -> graphviz.Digraph:
         with g.subgraph(name=f"cluster_{key}") as sub:
             sub.attr(label=label, labelloc="t", fontsize="16", pencolor="#cccccc")
             _add_spec(sub, spec, prefix=f"{key}.")
+    add_legend(g, factual, intervened,
+               below=f"factual.{factual.nodes[-1].name}" if factual.nodes else None)
     return g
 
 
@@ -143,6 +204,7 @@ def draw(
     observed: Iterable[str] | None = None,
     roles: Mapping[str, str] | None = None,
     title: str | None = None,
+    imputed: Mapping[str, tuple[int, int]] | None = None,
 ) -> graphviz.Digraph:
     """Draw a model: its graph alone, or factual and intervened side by side.
 
@@ -156,14 +218,18 @@ def draw(
         Node roles to colour.
     title : str, optional
         Used when the model has no interventions.
+    imputed : mapping of str to (int, int), optional
+        Node to ``(imputed cells, cells)``; defaults to the NaN cells of the model's bound
+        data (``marks.imputed_of``).
 
     """
     model, own_observed = unwrap(model_like)
     seen = own_observed if observed is None else frozenset(observed)
-    factual = graph_spec(model, observed=seen, roles=roles, intervened=False)
+    holes = imputed_of(model_like) if imputed is None else imputed
+    factual = graph_spec(model, observed=seen, roles=roles, intervened=False, imputed=holes)
     if not model.interventions:
         return to_digraph(factual, title=title)
-    return side_by_side(factual, graph_spec(model, observed=seen, roles=roles))
+    return side_by_side(factual, graph_spec(model, observed=seen, roles=roles, imputed=holes))
 
 
 def _run(digraph: graphviz.Digraph, fmt: str) -> bytes:
@@ -234,6 +300,7 @@ def error_html(err: DocalcError) -> str:
 __all__ = [
     "ROLE_COLORS",
     "DocalcGraphvizError",
+    "add_legend",
     "draw",
     "error_html",
     "node_attrs",

@@ -1,25 +1,25 @@
 """A plain description of a model's graph, separate from any drawing library.
 
 ``graph_spec`` turns a checked model into a ``GraphSpec``: frozen dataclasses listing
-nodes (with shape, observed flag, intervention label and causal role), edges and plate
-clusters. The spec is what tests inspect and what ``render`` draws, so the rules (which
-edges an intervention cuts, which nodes are confounders) live here once.
+nodes (with shape, intervention label, causal role and what a fit makes of them:
+observed, latent, marginalized or partly observed), edges and plate clusters. The spec is
+what tests inspect and what ``render`` and the widget draw, so the rules (which edges an
+intervention cuts, which nodes are confounders, which are latent: ``marks``) live here
+once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-import networkx as nx
-
+from docalc.compiler.graph.marks import latent_marks
+from docalc.compiler.graph.roles import ROLES, roles_for, roles_from
 from docalc.dsl.distributions import DISTRIBUTIONS
 from docalc.dsl.errors import runtime
 from docalc.dsl.ir import CheckedModel, DistCall, InterventionDef, Kind
 from docalc.dsl.printer import print_expr
-
-ROLES = ("treatment", "outcome", "confounder", "mediator")
 
 # PyMC's model_to_graphviz draws random variables as ellipses and deterministics as boxes;
 # data gets the "note" shape so it stays distinct from deterministics even without colour.
@@ -46,11 +46,19 @@ class NodeSpec:
     mechanism : str
         What PyMC prints under the name: the distribution, ``Deterministic`` or ``Data``.
     observed : bool
-        Drawn filled, like PyMC's observed variables.
+        Drawn filled, like PyMC's observed variables (a partly observed node too).
     intervention : str or None
         The ``do`` text, e.g. ``"do(b = 0)"``, when the node is intervened on.
     role : str or None
         One of ``ROLES``, coloured by the renderer.
+    latent : bool
+        Inferred by a fit of the bound data (the compiler's ``latent_steps`` rule): drawn
+        unfilled. False for every node while no data is bound.
+    marginalized : bool
+        A latent with a discrete, finite support, summed out exactly rather than sampled.
+    imputed : tuple of (int, int) or None
+        ``(imputed cells, cells)`` of an observed column with NaN cells
+        (``missing="impute"``): drawn partly filled.
 
     """
 
@@ -62,11 +70,41 @@ class NodeSpec:
     observed: bool = False
     intervention: str | None = None
     role: str | None = None
+    latent: bool = False
+    marginalized: bool = False
+    imputed: tuple[int, int] | None = None
 
     @property
     def intervened(self) -> bool:
         """Whether the node carries an intervention."""
         return self.intervention is not None
+
+    @property
+    def status(self) -> str | None:
+        """What a fit makes of the node, as the legend says it.
+
+        ``"partly observed"``, ``"observed"``, ``"marginalized"``, ``"latent"``, or None
+        (a deterministic or fixed node, or any node while no data is bound).
+        """
+        if self.imputed is not None:
+            return "partly observed"
+        if self.observed:
+            return "observed"
+        if self.marginalized:
+            return "marginalized"
+        return "latent" if self.latent else None
+
+    @property
+    def status_text(self) -> str | None:
+        """The status in words for a tooltip: ``"3 of 16 imputed"``, ``"latent, ..."``."""
+        if self.imputed is not None:
+            n, total = self.imputed
+            return f"partly observed: {n} of {total} imputed"
+        if self.marginalized:
+            return "latent, marginalized (summed over its finite support)"
+        if self.latent:
+            return "latent (inferred)"
+        return "observed" if self.observed else None
 
 
 @dataclass(frozen=True)
@@ -148,8 +186,8 @@ class GraphSpec:
             out.append(f"  plate {c.label}: {', '.join(c.nodes)}")
         for n in self.nodes:
             marks = [n.shape, n.kind]
-            if n.observed:
-                marks.append("observed")
+            if n.status is not None:
+                marks.append(n.status if n.imputed is None else n.status_text or "")
             if n.role:
                 marks.append(n.role)
             if n.intervention:
@@ -171,6 +209,7 @@ def graph_spec(
     treatment: str | None = None,
     outcome: str | None = None,
     intervened: bool = True,
+    imputed: Mapping[str, tuple[int, int]] | None = None,
 ) -> GraphSpec:
     """Describe the graph of a checked model, mutilated by its interventions.
 
@@ -188,13 +227,19 @@ def graph_spec(
         common causes of the two).
     intervened : bool
         False draws the factual graph and ignores the model's interventions.
+    imputed : mapping of str to (int, int), optional
+        Observed node to ``(imputed cells, cells)``, from ``observe(df,
+        missing="impute")`` (see :func:`docalc.compiler.graph.marks.imputed_of`).
 
     Returns
     -------
     GraphSpec
-        Incoming edges of a node under a hard (``set``) or stochastic (``dist``)
-        intervention are removed; a ``shift`` keeps them, since its new value reads the
-        factual one. Edges from the nodes an intervention reads are added.
+        Nodes a fit on ``observed`` infers are ``latent`` (and ``marginalized`` where
+        their support is finite); with no stochastic node observed, none is (no data
+        bound: plain structure). Incoming edges of a node under a hard (``set``) or
+        stochastic (``dist``) intervention are removed; a ``shift`` keeps them, since its
+        new value reads the factual one. Edges from the nodes an intervention reads are
+        added.
 
     Raises
     ------
@@ -227,6 +272,12 @@ def graph_spec(
                                         value=role).error()
 
     ivs = {i.name: i for i in model.interventions} if intervened else {}
+    # the view's own model decides what is latent: a fit of the intervened model would
+    # not infer a node that a hard do() fixes
+    latent, marginalized = latent_marks(model if intervened else replace(model, interventions=()),
+                                        observed)
+    imputed = dict(imputed or {})
+    known("imputed", names("imputed", list(imputed)), model.names)
     nodes = tuple(
         NodeSpec(
             name=n.name,
@@ -237,6 +288,10 @@ def graph_spec(
             observed=n.name in observed,
             intervention=f"do({intervention_text(ivs[n.name])})" if n.name in ivs else None,
             role=all_roles.get(n.name),
+            latent=n.name in latent,
+            marginalized=n.name in marginalized,
+            imputed=_cells(imputed[n.name]) if n.name in imputed and n.name in observed
+            else None,
         )
         for n in model.nodes
     )
@@ -256,6 +311,11 @@ def graph_spec(
     )
     shown = tuple(intervention_text(i) for i in model.interventions) if intervened else ()
     return GraphSpec(nodes, edges, clusters, shown)
+
+
+def _cells(value: Any) -> tuple[int, int]:
+    n, total = (int(v) for v in value)
+    return n, total
 
 
 def intervention_text(iv: InterventionDef) -> str:
@@ -286,79 +346,6 @@ def _mechanism(kind: Kind, dist: DistCall | None) -> str:
     return "Deterministic" if kind is Kind.DETERMINISTIC else "Data"
 
 
-def roles_for(model: CheckedModel, treatment: str, outcome: str) -> dict[str, str]:
-    """Return the causal roles of nodes for a treatment and an outcome on the factual graph.
-
-    A confounder is a common cause: it reaches the treatment, and reaches the outcome
-    without passing through the treatment. Only the nearest common causes are marked (a
-    prior such as ``p_talent`` that acts only through the confounder ``talent`` is not),
-    so the colouring points at what one would adjust for. Mediators lie on a directed
-    path from treatment to outcome.
-
-    Parameters
-    ----------
-    model : CheckedModel
-        The model whose factual graph is read.
-    treatment, outcome : str
-        Node names.
-
-    Returns
-    -------
-    dict of str to str
-        Node name to ``"treatment"``, ``"outcome"``, ``"confounder"`` or ``"mediator"``.
-
-    """
-    from docalc.compiler.bind.arguments import known, name
-
-    g = model.graph(intervened=False)
-    known("treatment and outcome", [name("treatment", treatment), name("outcome", outcome)],
-          model.names)
-    without_t = g.subgraph(set(g) - {treatment})
-    common = nx.ancestors(g, treatment) & nx.ancestors(without_t, outcome)
-    nearest = set()
-    for c in common:
-        # c counts only if it reaches both ends without going through another common cause
-        rest = set(g) - (common - {c})
-        if treatment in nx.descendants(g.subgraph(rest), c) and outcome in nx.descendants(
-            g.subgraph(rest - {treatment}), c
-        ):
-            nearest.add(c)
-    mediators = nx.descendants(g, treatment) & nx.ancestors(g, outcome)
-    roles = {m: "mediator" for m in mediators}
-    roles.update({c: "confounder" for c in nearest})
-    roles[treatment] = "treatment"
-    roles[outcome] = "outcome"
-    return roles
-
-
-def roles_from(identification: Any) -> dict[str, str]:
-    """Return roles from an identification result (``Model.identify(...)``).
-
-    Treatment and outcome are marked; the nodes of the backdoor adjustment sets are
-    marked as confounders, and the front-door mediator sets as mediators.
-
-    Parameters
-    ----------
-    identification : docalc.Identification
-        Anything with ``treatment``, ``outcome``, ``criterion`` and ``adjustment_sets``.
-
-    Returns
-    -------
-    dict of str to str
-
-    """
-    role = {"backdoor": "confounder", "frontdoor": "mediator"}.get(
-        getattr(identification, "criterion", None) or ""
-    )
-    roles: dict[str, str] = {}
-    if role is not None:
-        for s in getattr(identification, "adjustment_sets", ()) or ():
-            roles.update({name: role for name in s})
-    roles[identification.treatment] = "treatment"
-    roles[identification.outcome] = "outcome"
-    return roles
-
-
 def unwrap(model_like: Any) -> tuple[CheckedModel, frozenset[str]]:
     """Return the checked model and observed names behind a model-like object.
 
@@ -373,3 +360,7 @@ def unwrap(model_like: Any) -> tuple[CheckedModel, frozenset[str]]:
         raise runtime.argument_type(None, argument="the model", expected="a docalc Model, Fit "
                                     "or CheckedModel", value=model_like).error()
     return checked, frozenset(getattr(model_like, "observed_names", None) or ())
+
+
+__all__ = ["ROLES", "ClusterSpec", "EdgeSpec", "GraphSpec", "NodeSpec", "graph_spec",
+           "intervention_text", "roles_for", "roles_from", "unwrap"]

@@ -18,6 +18,15 @@ export const INTERVENED_FILL = "#fdebd0";
 export const INTERVENED_LINE = "#d35400";
 export const OBSERVED_FILL = "#bfbfbf";
 export const DATA_FILL = "#eaecee";
+// a marginalized latent: dashed outline, as the static drawing has it
+export const MARGINALIZED_DASH = "5 3";
+// the legend's words for each status (widgets/render.py LEGEND says the same)
+export const STATUS_TEXT = {
+  observed: "observed (data)",
+  "partly observed": "partly observed (cells imputed)",
+  latent: "latent (inferred)",
+  marginalized: "latent, marginalized",
+};
 const EDGE = "#555";
 const CUT = "#9a9a9a";
 
@@ -28,8 +37,18 @@ export function svgEl(tag, attrs = {}, parent = null) {
   return el;
 }
 
+// a hard-stop gradient: the lower half grey, as a column with holes
+export function partlyFill(defs, id) {
+  const g = svgEl("linearGradient", { id, x1: 0, y1: 0, x2: 0, y2: 1 }, defs);
+  for (const [offset, colour] of [[0, "#fff"], [0.5, "#fff"], [0.5, OBSERVED_FILL], [1, OBSERVED_FILL]]) {
+    svgEl("stop", { offset, "stop-color": colour }, g);
+  }
+  return `url(#${id})`;
+}
+
 function markers(svg, uid) {
   const defs = svgEl("defs", {}, svg);
+  partlyFill(defs, `${uid}-partly`);
   for (const [name, colour] of [["arrow", EDGE], ["cut", CUT], ["added", INTERVENED_LINE]]) {
     const m = svgEl("marker", {
       id: `${uid}-${name}`, viewBox: "0 0 10 10", refX: 9, refY: 5,
@@ -53,13 +72,20 @@ export function shapeElement(kind, w, h, attrs, parent) {
   return svgEl("rect", { x: -w / 2, y: -h / 2, width: w, height: h, rx: 2, ...attrs }, parent);
 }
 
-function nodeStyle(node, intervened) {
+// what a fit makes of the node in this view (Python decides: graphpayload)
+export function statusOf(node, intervenedView) {
+  return intervenedView ? node.status_intervened : node.status;
+}
+
+function nodeStyle(node, intervened, status, uid) {
   let fill = node.kind === "data" ? DATA_FILL : "#fff";
   if (node.observed) fill = OBSERVED_FILL;
-  let stroke = "#333", width = 1.3;
-  if (intervened) { fill = INTERVENED_FILL; stroke = INTERVENED_LINE; width = 2.2; }
+  if (status === "partly observed") fill = `url(#${uid}-partly)`;
+  let stroke = "#333", width = 1.3, dash = null;
+  if (status === "marginalized") { dash = MARGINALIZED_DASH; width = 1.6; }
+  if (intervened) { fill = INTERVENED_FILL; stroke = INTERVENED_LINE; width = 2.2; dash = null; }
   if (node.role) { stroke = ROLE_COLORS[node.role] || stroke; width = 3; }
-  return { fill, stroke, "stroke-width": width, class: "gw-shape" };
+  return { fill, stroke, "stroke-width": width, "stroke-dasharray": dash, class: "gw-shape" };
 }
 
 // Draw one view into `svg`; returns the per-node and per-edge elements to move on drag.
@@ -100,12 +126,14 @@ export function drawView(svg, which, ctx) {
   const nodeEls = {};
   for (const n of vis.nodes) {
     const intervened = intervenedView && n.intervened;
+    const status = statusOf(n, intervenedView);
     const g = svgEl("g", {
       "data-node": n.name,
       "data-kind": n.kind,
       "data-intervened": intervened ? "true" : null,
       "data-role": n.role || null,
       "data-observed": n.observed ? "true" : null,
+      "data-status": status || null,
     }, root);
     const size = sizes[n.name];
     const sub = intervened ? n.intervention : mechanismText(n);
@@ -115,7 +143,7 @@ export function drawView(svg, which, ctx) {
       shapeElement(n.kind === "stochastic" ? "stochastic" : "deterministic", w + 14, size.height + 14,
         { fill: "#fcf3cf", stroke: "none", opacity: 0.9 }, g);
     }
-    shapeElement(n.kind, w, size.height, nodeStyle(n, intervened), g);
+    shapeElement(n.kind, w, size.height, nodeStyle(n, intervened, status, uid), g);
     const name = svgEl("text", {
       y: -4, "text-anchor": "middle", "font-size": NAME_FONT, "font-weight": 600,
       fill: n.role ? ROLE_COLORS[n.role] : "#111",
@@ -124,7 +152,8 @@ export function drawView(svg, which, ctx) {
     const mech = svgEl("text", { y: 13, "text-anchor": "middle", "font-size": SUB_FONT, fill: intervened ? "#a04000" : "#444" }, g);
     mech.textContent = sub;
     const folded = vis.folded[n.name] || [];
-    const tip = [n.name, sub, n.observed ? "observed" : null,
+    const statusText = intervenedView ? n.status_text_intervened : n.status_text;
+    const tip = [n.name, sub, statusText || (n.observed ? "observed" : null),
       folded.length ? `parameters: ${folded.join(", ")}` : null,
       "click: intervene · right-click: roles · shift-click: treatment · alt-click: outcome"];
     svgEl("title", {}, g).textContent = tip.filter(Boolean).join("\n");
@@ -177,11 +206,14 @@ export function place(drawn, ctx) {
   }
 }
 
-// The legend: one small swatch per thing a colour or a shape means.
-export function legend(el) {
+// The legend: one small swatch per thing a colour or a shape means. `statuses` are the
+// fit's marks the graph draws (observed, partly observed, latent, marginalized); with
+// none (no data bound) the legend says how to get them.
+export function legend(el, statuses = [], uid = "docalc-gw") {
   el.replaceChildren();
-  const item = (draw, text) => {
+  const item = (draw, text, key = null) => {
     const span = document.createElement("span");
+    if (key) span.setAttribute("data-legend", key);
     const svg = svgEl("svg", { width: 30, height: 18, viewBox: "-15 -9 30 18" });
     draw(svg);
     span.append(svg, document.createTextNode(text));
@@ -191,7 +223,25 @@ export function legend(el) {
   item(shape("stochastic"), "stochastic");
   item(shape("deterministic"), "deterministic");
   item(shape("data", { fill: DATA_FILL }), "data");
-  item(shape("stochastic", { fill: OBSERVED_FILL }), "observed");
+  const style = {
+    observed: { fill: OBSERVED_FILL },
+    "partly observed": null,
+    latent: {},
+    marginalized: { "stroke-dasharray": "4 2", "stroke-width": 1.5 },
+  };
+  for (const key of statuses) {
+    const draw = key === "partly observed"
+      ? (svg) => shape("stochastic", { fill: partlyFill(svgEl("defs", {}, svg), `${uid}-legend-partly`) })(svg)
+      : shape("stochastic", style[key]);
+    item(draw, STATUS_TEXT[key] || key, key);
+  }
+  if (!statuses.length) {
+    item(shape("stochastic", { fill: OBSERVED_FILL }), "observed");
+    const note = document.createElement("span");
+    note.className = "gw-legend-note";
+    note.textContent = "no data bound: observe(df) marks observed and latent nodes";
+    el.appendChild(note);
+  }
   item(shape("stochastic", { fill: INTERVENED_FILL, stroke: INTERVENED_LINE, "stroke-width": 2 }), "intervened");
   for (const [role, colour] of Object.entries(ROLE_COLORS)) {
     item(shape("stochastic", { stroke: colour, "stroke-width": 2.5 }), role);

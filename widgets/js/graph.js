@@ -72,7 +72,7 @@ function render({ model, el }) {
   root.append(bar, error, ivs, views, verdictEl, legendEl, help);
   el.appendChild(root);
   document.body.appendChild(menuHost);
-  legend(legendEl);
+  let legendKey = null;
 
   const state = { key: null, pos: {}, sizes: {}, view: null, vis: null, boxes: {} };
   const graph = () => model.get("graph") || { nodes: [], edges: [], plates: [], interventions: [] };
@@ -121,6 +121,8 @@ function render({ model, el }) {
       f.drawn = drawView(f.svg, which, { ...ctx, uid: `${uid}-${which}` });
       for (const [name, { g: nodeEl }] of Object.entries(f.drawn.nodeEls)) bindNode(nodeEl, name);
     }
+    const statuses = g.statuses || [];
+    if (statuses.join("|") !== legendKey) { legend(legendEl, statuses, uid); legendKey = statuses.join("|"); }
     figs.intervened.cap.textContent = g.do_label && g.do_label !== "factual" ? g.do_label : "intervened: click a node";
     if (!state.view) fit(); else applyView();
     drawInterventions(g);

@@ -24,7 +24,9 @@ export function textWidth(text, size, weight = "normal") {
 export function mechanismText(node) {
   if (node.kind === "data") return "data";
   if (node.kind === "deterministic") return "Deterministic";
-  return `~ ${node.mechanism}`;
+  // a partly observed column says how many of its cells the fit imputes
+  const holes = node.imputed ? `, ${node.imputed[0]}/${node.imputed[1]} imputed` : "";
+  return `~ ${node.mechanism}${holes}`;
 }
 
 export function nodeSize(node, lines) {
