@@ -23,10 +23,10 @@ def kernels(ca: Any, cb: Any, steps_a: list[Any], steps_b: list[Any], tail_a: li
     ``both(keys, draws, noise, shared, pa, pb, arrays_a, arrays_b)`` gives the per-unit
     effect (of the outcome's draws), the average effect (of its mechanism means where
     finite, averaged over units: ``Fit.effect``'s) and the check counts of scenario ``a``
-    (the one whose values move); ``average_only`` skips the per-unit array; ``noise_of(keys)`` draws each
-    replayable node's standard noise once per draw. ``delta`` (the difference of the
-    outcome's locations, when its noise cancels) replaces the outcome's own step, which
-    then runs only when ``finish_a`` says its checks need it.
+    (the one whose values move); ``average_only`` skips the per-unit array;
+    ``noise_of(keys)`` draws each replayable node's standard noise once per draw.
+    ``delta`` (the difference of the outcome's locations, when its noise cancels) replaces
+    the outcome's own step, which then runs only when ``finish_a`` says its checks need it.
     """
     import jax
     import jax.numpy as jnp
