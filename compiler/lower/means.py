@@ -62,7 +62,7 @@ def mean(dist: str, args: Mapping[str, Any]) -> Any:
     """
     d = dists.make(dist, args)
     if dist == "Categorical":
-        p = d.probs  # type: ignore[attr-defined]
+        p = d.probs
         return jnp.sum(p * jnp.arange(p.shape[-1], dtype=p.dtype), axis=-1)
     return d.mean
 
