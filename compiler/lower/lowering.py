@@ -13,13 +13,14 @@ records them as sites (``value_checks.check_samples``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from contextlib import nullcontext
 from typing import Any
 
 import jax.numpy as jnp
 import numpyro
 
+from docalc.compiler.lower.means import mean_key
 from docalc.compiler.lower.step_eval import CompiledPlan, Fresh, Sites, evaluate, fit_shape
 from docalc.compiler.plan.run_plan import Plan
 from docalc.compiler.plan.value_checks import CHECK_SITE
@@ -29,7 +30,7 @@ Arrays = Mapping[str, Any]
 Forward = Callable[[Any, Arrays, Any, Arrays], tuple[dict[str, Any], tuple[Any, ...]]]
 
 
-def make_forward(plan: Plan) -> Forward:
+def make_forward(plan: Plan, means: Collection[str] = ()) -> Forward:
     """Return ``run(key, given, params, arrays) -> (values, counts)`` for one draw.
 
     ``given`` holds data columns and held values (and, for abduction, every factual
@@ -39,6 +40,10 @@ def make_forward(plan: Plan) -> Forward:
     for each check of ``value_checks.plan_checks(plan)``, the number of units that broke
     it; the caller passes them to ``value_checks.raise_violations`` on the host. Vmap
     ``run`` over draws.
+
+    For each node named in ``means`` that the run draws from its mechanism, ``values``
+    also holds, under ``means.mean_key(name)``, that distribution's mean given the values
+    its parents took (the draw where the mean is not finite): what expectations use.
     """
     c = CompiledPlan(plan)
 
@@ -46,9 +51,10 @@ def make_forward(plan: Plan) -> Forward:
             arrays: Arrays) -> tuple[dict[str, Any], tuple[Any, ...]]:
         env: dict[str, Any] = {}
         counts: dict[int, Any] = {}
-        how = Fresh(c, key, given, params, arrays, counts)
+        how = Fresh(c, key, given, params, arrays, counts, means)
         for st in plan.steps:
             env[st.name] = fit_shape(evaluate(st, env, how), c.shape(st))
+        env.update({mean_key(k): v for k, v in how.means.items()})
         return env, tuple(counts.get(k, jnp.int32(0)) for k in range(len(c.checks)))
 
     return run

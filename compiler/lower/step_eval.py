@@ -17,7 +17,7 @@ through the intervened parents.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import jax
@@ -26,6 +26,7 @@ import numpyro
 
 from docalc.compiler.lower import dists
 from docalc.compiler.lower.expr import Fn, compile_expr, literal_slots
+from docalc.compiler.lower.means import mean_or_draw
 from docalc.compiler.plan.run_plan import Plan, Step, intervention_exprs
 from docalc.compiler.plan.value_checks import plan_checks, raise_violations
 from docalc.dsl.distributions import DISTRIBUTIONS
@@ -187,12 +188,18 @@ class Fresh(Run):
     """Forward runs: each node's random numbers from ``fold_in(key, node index)``.
 
     Two scenarios run with the same key share the noise of every node they both draw.
+    For the nodes named in ``means``, the mean of the distribution a draw came from (given
+    the parents' values in this run; the draw itself where that mean is not finite, see
+    :func:`docalc.compiler.lower.means.mean_or_draw`) is kept in :attr:`means` beside it.
     """
 
     def __init__(self, c: CompiledPlan, key: Any, given: Arrays, params: Any,
-                 arrays: Arrays, counts: dict[int, Any] | None) -> None:
+                 arrays: Arrays, counts: dict[int, Any] | None,
+                 means: Collection[str] = ()) -> None:
         super().__init__(c, given, params, arrays, counts)
         self.key = key
+        self.mean_of = frozenset(means)
+        self.means: dict[str, Any] = {}
 
     def draw(self, st: Step, site: str, dist: str, args: Mapping[str, Any],
              observed: bool) -> Any:
@@ -201,7 +208,15 @@ class Fresh(Run):
         shape = self.c.shape(st)
         batch = jnp.broadcast_shapes(d.batch_shape, shape)
         key = jax.random.fold_in(self.key, st.index)
-        return d.expand(batch).sample(key) if batch != d.batch_shape else d.sample(key)
+        value = d.expand(batch).sample(key) if batch != d.batch_shape else d.sample(key)
+        return self._keep_mean(st, site, dist, args, value)
+
+    def _keep_mean(self, st: Step, site: str, dist: str, args: Mapping[str, Any],
+                   value: Any) -> Any:
+        """Keep the mechanism mean of a node's own draw (not a shift's factual draw)."""
+        if site == st.name and st.name in self.mean_of:
+            self.means[st.name] = mean_or_draw(dist, args, fit_shape(value, self.c.shape(st)))
+        return value
 
 
 class Replayed(Fresh):
@@ -214,8 +229,8 @@ class Replayed(Fresh):
 
     def __init__(self, c: CompiledPlan, key: Any, given: Arrays, params: Any,
                  arrays: Arrays, noise: Mapping[str, Any],
-                 counts: dict[int, Any] | None) -> None:
-        super().__init__(c, key, given, params, arrays, counts)
+                 counts: dict[int, Any] | None, means: Collection[str] = ()) -> None:
+        super().__init__(c, key, given, params, arrays, counts, means)
         self.noise = noise
 
     def draw(self, st: Step, site: str, dist: str, args: Mapping[str, Any],
@@ -225,7 +240,7 @@ class Replayed(Fresh):
             else None
         if eps is None:
             return super().draw(st, site, dist, args, observed)
-        return dists.NOISE[dist].apply(args, eps)
+        return self._keep_mean(st, site, dist, args, dists.NOISE[dist].apply(args, eps))
 
 
 class Sites(Run):

@@ -24,6 +24,12 @@ def effect(source: Draws, outcome: str, do: Any, baseline: Any, data: Any, seed:
            hdi_prob: float) -> xr.DataTree:
     """Per-unit and average effect of ``do`` against ``baseline`` on ``outcome``.
 
+    The per-unit effect is the difference of the outcome's draws in the two scenarios
+    (common random numbers); the average per posterior draw is the difference of the
+    outcome's expectations given each unit's parents (its mechanism mean, where finite:
+    :mod:`docalc.compiler.lower.means`), averaged over units, so it carries no outcome
+    sampling noise and differs from the mean of the per-unit draws.
+
     Warns (``NotIdentifiableWarning``) when the observed nodes cannot identify the effect
     of an intervened node on the outcome.
     """
@@ -35,14 +41,17 @@ def effect(source: Draws, outcome: str, do: Any, baseline: Any, data: Any, seed:
                       source.bound.names, stacklevel=3)
     a = scenario(source, do, data, [outcome], targets=[outcome])
     b = scenario(source, baseline, data, [outcome], targets=[outcome])
-    ya = a.run(seed, [outcome])[outcome].astype(np.float64)
-    yb = b.run(seed, [outcome])[outcome].astype(np.float64)
-    diff = ya - yb
-    node = a.checked.node(outcome)
-    values = {outcome: diff}
-    if node.plate is not None:
-        values[f"{outcome}_mean"] = diff.mean(axis=-1)
-    avg = values.get(f"{outcome}_mean", diff)
+    ra = a.run(seed, [outcome], means=[outcome])
+    rb = b.run(seed, [outcome], means=[outcome])
+    # per unit: the outcome's draws; the average: its mechanism means where they are
+    # finite (a deterministic or held outcome keeps its value), see lower.means
+    diff = ra[outcome].astype(np.float64) - rb[outcome].astype(np.float64)
+    avg = _expected(ra, outcome) - _expected(rb, outcome)
+    if a.checked.node(outcome).plate is not None:
+        avg = avg.mean(axis=-1)
+        values = {outcome: diff, f"{outcome}_mean": avg}
+    else:
+        values = {outcome: avg}  # a global outcome has no units: its value is the average
     lo, hi = hdi(avg, hdi_prob)
     summary = xr.Dataset({"mean": float(avg.mean()), "sd": float(avg.std(ddof=1)),
                           "hdi_low": lo, "hdi_high": hi})
@@ -53,3 +62,10 @@ def effect(source: Draws, outcome: str, do: Any, baseline: Any, data: Any, seed:
     groups = {"effect": dataset(a.checked, split_chains(values, a.chains), a.coords),
               "summary": summary}
     return tree(groups, attrs)
+
+
+def _expected(values: dict[str, np.ndarray], name: str) -> np.ndarray:
+    """Return a node's mechanism mean where the run drew it, else its value."""
+    from docalc.compiler.lower.means import mean_key
+
+    return np.asarray(values.get(mean_key(name), values[name]), dtype=np.float64)

@@ -15,6 +15,7 @@ import numpy as np
 
 from docalc.compiler.bind.seeds import check_seed
 from docalc.compiler.lower.lowering import make_forward
+from docalc.compiler.lower.means import mean_key
 from docalc.compiler.plan.run_plan import Plan
 from docalc.compiler.plan.value_checks import Check, plan_checks, raise_violations
 from docalc.compiler.run.inference import count_trace
@@ -30,10 +31,13 @@ def draw_keys(seed: int, n: int) -> Any:
     return jax.vmap(lambda i: jax.random.fold_in(base, i))(jnp.arange(n))
 
 
-def _forward(plan: Plan) -> tuple[Callable[..., Any], tuple[Check, ...]]:
-    cached = _FORWARD.get(plan.key)
+def _forward(plan: Plan, means: tuple[str, ...] = ()) -> tuple[Callable[..., Any],
+                                                              tuple[Check, ...]]:
+    # the nodes whose means are returned change the traced function: part of the key
+    key = plan.key if not means else f"{plan.key}|means={','.join(means)}"
+    cached = _FORWARD.get(key)
     if cached is None:
-        run = make_forward(plan)
+        run = make_forward(plan, means)
 
         def batch(keys: Any, draws: Any, shared: Any, params: Any, arrays: Any) -> Any:
             count_trace("forward")
@@ -44,17 +48,20 @@ def _forward(plan: Plan) -> tuple[Callable[..., Any], tuple[Check, ...]]:
             return jax.vmap(one)(keys, draws)
 
         # plans with one key have equal checks (they do not depend on intervention values)
-        cached = _FORWARD[plan.key] = (jax.jit(batch), plan_checks(plan)[0])
+        cached = _FORWARD[key] = (jax.jit(batch), plan_checks(plan)[0])
     return cached
 
 
 def forward(plan: Plan, *, seed: int, n_draws: int, draws: Mapping[str, np.ndarray],
             shared: Mapping[str, np.ndarray], params: Any, arrays: Mapping[str, Any],
             keep: list[str] | None = None, what: str = "the forward run",
-            fix: str = "use fewer draws or units") -> dict[str, np.ndarray]:
+            fix: str = "use fewer draws or units",
+            means: list[str] | None = None) -> dict[str, np.ndarray]:
     """Run the plan once per draw; ``draws`` have a leading draw axis, ``shared`` not.
 
-    Returns the kept nodes' values with a leading draw axis, as NumPy arrays.
+    Returns the kept nodes' values with a leading draw axis, as NumPy arrays; for each
+    node of ``means`` the run draws from its mechanism, also its mechanism mean, under
+    ``means.mean_key(name)`` (see ``lowering.make_forward``).
 
     Raises
     ------
@@ -63,11 +70,15 @@ def forward(plan: Plan, *, seed: int, n_draws: int, draws: Mapping[str, np.ndarr
         every node) would exceed the memory limit; ``what`` and ``fix`` word the message.
     """
     sizes = plan.size
+    wanted = tuple(sorted(set(means or ())))
     kept = [st.node.plate for st in plan.steps if keep is None or st.name in keep]
+    kept += [st.node.plate for st in plan.steps if st.name in wanted]  # their means
     check_values(what, n_draws, kept, sizes, fix)
     # a batch holds at least one whole draw of every node, however few are kept
     check_values(what, 1, [st.node.plate for st in plan.steps], sizes, fix)
-    fn, checks = _forward(plan)
+    fn, checks = _forward(plan, wanted)
+    if keep is not None and wanted:
+        keep = [*keep, *(mean_key(n) for n in wanted)]
     keys = draw_keys(seed, n_draws)
     params = jnp.asarray(params, dtype=jnp.float32)
     width = max([1, *plan.size.values()]) * max(len(plan.steps), 1)

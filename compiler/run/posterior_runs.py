@@ -38,8 +38,12 @@ class Scenario:
     coords: Mapping[str, Any]
     keep: list[str]
 
-    def run(self, seed: int, keep: list[str] | None = None) -> dict[str, np.ndarray]:
-        """Run once per draw; values with a flat leading draw axis."""
+    def run(self, seed: int, keep: list[str] | None = None,
+            means: list[str] | None = None) -> dict[str, np.ndarray]:
+        """Run once per draw; values with a flat leading draw axis.
+
+        ``means``: nodes whose mechanism mean is returned too (see ``batched_forward``).
+        """
         ensure_jax()
         from docalc.compiler.run.simulation import literal_params
 
@@ -47,7 +51,8 @@ class Scenario:
                        shared=self.shared, params=literal_params(self.checked, self.plan),
                        arrays=self.arrays, keep=keep or self.keep,
                        what=f"a run over {self.n_draws:,} posterior draws",
-                       fix="ask for fewer var_names, or thin the posterior's draws")
+                       fix="ask for fewer var_names, or thin the posterior's draws",
+                       means=means)
 
 
 def outcomes(checked: CheckedModel, observed: Iterable[str]) -> list[str]:

@@ -4,9 +4,14 @@ Each term is answered by the machinery that answers the same question through th
 
 - ``E[t | do(...)]`` and ``E[t]``: a :func:`~docalc.compiler.run.posterior_runs.scenario` run (as
   ``Fit.predict``), with the nodes of ``t`` redrawn and observed columns that the
-  intervention does not reach held at their data; the mean of ``t`` over units.
-- ``E[t | do(...), factual]``: the counterfactual run (as ``Fit.counterfactual``).
-- ``E[t | x = v]``: likelihood weighting (see :mod:`docalc.compiler.run.weighting`).
+  intervention does not reach held at their data; the mean of ``t`` over units. When ``t``
+  is affine in the redrawn nodes, each one drawn from its mechanism enters as that
+  mechanism's mean given its parents' values, where finite (Rao-Blackwellized, see
+  :mod:`docalc.compiler.lower.means`); otherwise, and for deterministic nodes, the values.
+- ``E[t | do(...), factual]``: the counterfactual run (as ``Fit.counterfactual``): abducted
+  values are kept; nodes drawn afresh enter as their means, as above.
+- ``E[t | x = v]``: likelihood weighting (see :mod:`docalc.compiler.run.weighting`), with
+  the draws (the weights may depend on them).
 
 Every term of one query runs with the same seed, hence the same random numbers, so the
 noise an intervention does not touch cancels in a difference of terms (as in ``effect``).
@@ -220,6 +225,7 @@ def do_of(e: ast.Expectation) -> tuple[ast.Intervention, ...] | None:
 
 def term(src: Draws, e: ast.Expectation, seed: int) -> np.ndarray:
     """One expectation's value per draw (flat draw axis)."""
+    from docalc.compiler.lower.means import mean_key
     from docalc.compiler.run.posterior_runs import scenario
 
     evidence = [c for c in e.conditions if isinstance(c, ast.Observed)]
@@ -237,8 +243,37 @@ def term(src: Draws, e: ast.Expectation, seed: int) -> np.ndarray:
     redraw = [n for n in names if checked.node(n).plate is not None
               and checked.node(n).kind is not Kind.DATA]
     sc = scenario(src, do_of(e), None, names, counterfactual=factual, targets=redraw)
-    values = sc.run(seed, names)
-    return unit_mean(per_world(e.target, {k: values[k] for k in names}))
+    # an expectation of the redrawn nodes' draws, Rao-Blackwellized where that is exact:
+    # each node drawn from its mechanism is replaced by that mechanism's mean given its
+    # parents (lower.means), which linearity of expectation allows only in an affine target
+    means = redraw if affine(e.target, set(redraw)) else None
+    values = sc.run(seed, names, means=means)
+    return unit_mean(per_world(e.target, {k: values.get(mean_key(k), values[k])
+                                          for k in names}))
+
+
+def affine(e: ast.Expr, random: set[str]) -> bool:
+    """Whether ``e`` is affine in the nodes ``random`` (the others are fixed in a run).
+
+    ``E[a * y1 - y2 / 2]`` with ``a`` held is ``a * E[y1] - E[y2] / 2``, so each node may
+    be replaced by its mean; ``E[y1 * y2]``, ``E[y^2]`` or ``E[exp(y)]`` may not (the mean
+    of a function is not the function of the means), so their draws are kept.
+    """
+    def reads(x: ast.Expr) -> bool:
+        return any(n.id in random for n in ast.names_in(x))
+
+    match e:
+        case ast.Name() | ast.Num():
+            return True
+        case ast.Unary(op="-" | "+", operand=o):
+            return affine(o, random)
+        case ast.Binary(op="+" | "-", left=a, right=b):
+            return affine(a, random) and affine(b, random)
+        case ast.Binary(op="*", left=a, right=b):
+            return (not reads(a) and affine(b, random)) or (not reads(b) and affine(a, random))
+        case ast.Binary(op="/", left=a, right=b):
+            return not reads(b) and affine(a, random)
+    return not reads(e)
 
 
 def _warn_identification(source: Draws, q: QueryDef) -> None:

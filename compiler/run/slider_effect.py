@@ -16,6 +16,11 @@ drawn from their key on each call (correct, slower). When the outcome's mechanis
 location-type with the same spread in both scenarios, its shared noise cancels exactly
 in the difference and the per-unit effect is the difference of the locations.
 
+Average effect. As in ``Fit.effect``, the average is of the outcome's mechanism means
+given its parents (where finite: ``compiler.lower.means``), not of its draws; the one
+step evaluator returns the mean beside the draw. When the noise cancels (above) the two
+are the same difference of locations.
+
 Checks. A value may make some distribution's parameter invalid downstream (``do(x = -5)``
 with ``y ~ Poisson(b * x)``). As in the forward runs (``lowering.make_forward``), each call
 counts, per draw, the units that break each check of ``plan.plan_checks`` and the host
@@ -271,10 +276,14 @@ class EffectFunction:
         Returns
         -------
         per_unit : numpy.ndarray
-            Shape ``(draws, units)`` (``(draws,)`` for a global outcome): the outcome under
-            the intervention minus under the baseline, per posterior draw and unit.
+            Shape ``(draws, units)`` (``(draws,)`` for a global outcome, equal to
+            ``average``): the outcome's draw under the intervention minus under the
+            baseline, per posterior draw and unit.
         average : numpy.ndarray
-            Shape ``(draws,)``: the per-unit effect averaged over units.
+            Shape ``(draws,)``: the difference of the outcome's mechanism means (where
+            finite, see ``compiler.lower.means``) averaged over units, as ``Fit.effect``'s
+            ``<outcome>_mean``; not the mean of ``per_unit``, which has the outcome's
+            sampling noise.
 
         Raises
         ------

@@ -21,11 +21,12 @@ def kernels(ca: Any, cb: Any, steps_a: list[Any], steps_b: list[Any], tail_a: li
     """Return ``(both, average_only, noise_of)``, the functions the live path jits.
 
     ``both(keys, draws, noise, shared, pa, pb, arrays_a, arrays_b)`` gives the per-unit
-    effect, its average over units and the check counts of scenario ``a`` (the one whose
-    values move); ``average_only`` skips the per-unit array; ``noise_of(keys)`` draws each
-    replayable node's standard noise once per draw. ``delta`` (the difference of the
-    outcome's locations, when its noise cancels) replaces the outcome's own step, which
-    then runs only when ``finish_a`` says its checks need it.
+    effect (of the outcome's draws), the average effect (of its mechanism means where
+    finite, averaged over units: ``Fit.effect``'s) and the check counts of scenario ``a``
+    (the one whose values move); ``average_only`` skips the per-unit array;
+    ``noise_of(keys)`` draws each replayable node's standard noise once per draw.
+    ``delta`` (the difference of the outcome's locations, when its noise cancels) replaces
+    the outcome's own step, which then runs only when ``finish_a`` says its checks need it.
     """
     import jax
     import jax.numpy as jnp
@@ -57,30 +58,41 @@ def kernels(ca: Any, cb: Any, steps_a: list[Any], steps_b: list[Any], tail_a: li
             ea = scenario_env(ca, steps_a, key, given, pa, arrays_a, nz, counts)
             # the baseline is fixed: its checks ran once, when the function was built
             eb = scenario_env(cb, steps_b, key, given, pb, arrays_b, nz)
+            shape = ca.shape(st_a)
             if delta is not None:
-                d = fit_shape(delta(ea, eb), ca.shape(st_a))
+                # the noise cancels (a location family with the same spread) or the outcome
+                # is deterministic: the draws' difference is the means' difference
+                d = m = fit_shape(delta(ea, eb), shape)
                 if finish_a:
                     ea[outcome] = step(ca, st_a, key, ea, given, pa, arrays_a, nz, counts)
             else:
-                ya = ea[outcome] = step(ca, st_a, key, ea, given, pa, arrays_a, nz, counts)
-                yb = step(cb, st_b, key, eb, given, pb, arrays_b, nz)
-                d = fit_shape(ya, ca.shape(st_a)) - fit_shape(yb, ca.shape(st_a))
+                ma: dict[str, Any] = {}
+                mb: dict[str, Any] = {}
+                ya = ea[outcome] = step(ca, st_a, key, ea, given, pa, arrays_a, nz, counts,
+                                        ma)
+                yb = step(cb, st_b, key, eb, given, pb, arrays_b, nz, None, mb)
+                d = fit_shape(ya, shape) - fit_shape(yb, shape)
+                # the average effect is of the outcome's mechanism means (Fit.effect's)
+                m = fit_shape(ma.get(outcome, ya), shape) - fit_shape(mb.get(outcome, yb),
+                                                                      shape)
             for st in tail_a:
                 ea[st.name] = step(ca, st, key, ea, given, pa, arrays_a, nz, counts)
-            return d, tuple(counts.get(k, jnp.int32(0)) for k in range(n_checks))
+            return d, m, tuple(counts.get(k, jnp.int32(0)) for k in range(n_checks))
 
         return jax.vmap(one)(keys, draws, noise)
 
     def both(*args: Any) -> Any:
         count_trace("live")
-        d, counts = per_unit(*args)
-        d = d.astype(jnp.float32)
-        return d, average(d), counts
+        d, m, counts = per_unit(*args)
+        m = average(m.astype(jnp.float32))
+        # a global outcome has no units: its effect is the average (as in Fit.effect)
+        d = m if d.ndim == 1 else d.astype(jnp.float32)
+        return d, m, counts
 
     def average_only(*args: Any) -> Any:
         count_trace("live")
-        d, counts = per_unit(*args)
-        return average(d.astype(jnp.float32)), counts
+        _, m, counts = per_unit(*args)
+        return average(m.astype(jnp.float32)), counts
 
     return both, average_only, noise_of
 
@@ -123,9 +135,18 @@ def _standard(family: str) -> Callable[[Any, tuple[int, ...]], Any]:
 
 
 def step(c: Any, st: Any, key: Any, env: dict[str, Any], given: Any, params: Any,
-         arrays: Any, noise: Any, counts: dict[int, Any] | None = None) -> Any:
-    """Evaluate one step with the noise replayed, counting its checks (None: unchecked)."""
+         arrays: Any, noise: Any, counts: dict[int, Any] | None = None,
+         means: dict[str, Any] | None = None) -> Any:
+    """Evaluate one step with the noise replayed, counting its checks (None: unchecked).
+
+    With ``means``, the step's mechanism mean is put there too when it is drawn (see
+    ``step_eval.Fresh``).
+    """
     from docalc.compiler.lower.step_eval import Replayed, evaluate, fit_shape
 
-    how = Replayed(c, key, given, params, arrays, noise, counts)
-    return fit_shape(evaluate(st, env, how), c.shape(st))
+    how = Replayed(c, key, given, params, arrays, noise, counts,
+                   () if means is None else (st.name,))
+    value = fit_shape(evaluate(st, env, how), c.shape(st))
+    if means is not None:
+        means.update(how.means)
+    return value
