@@ -174,3 +174,28 @@ def attach(result: xr.DataTree, checked: CheckedModel, plan: Plan, data: Mapping
             for k, v in found.values.items()}
     result["log_likelihood"] = dataset(checked, split_chains(found.values, chains), coords,
                                        dims=dims)
+
+
+def per_unit(tree: xr.DataTree) -> tuple[xr.DataArray, str] | str:
+    """Return a fit's log-likelihood summed over each unit's observed sites, and its plate.
+
+    Every variable of the ``log_likelihood`` group (an observed node, or a factor site of
+    marginalized latents) with dims (chain, draw, plate) adds to its unit's term; a masked
+    (imputed) cell adds 0. Returns, instead, why there is no term per unit: a variable
+    that is global, or variables in more than one plate.
+    """
+    ds = tree["log_likelihood"].to_dataset()
+    plates: dict[str, list[str]] = {}
+    for name, v in ds.data_vars.items():
+        extra = [str(d) for d in v.dims if d not in ("chain", "draw")]
+        if len(extra) != 1:
+            return f"its observed node '{name}' is global, not one value per unit" \
+                if not extra else f"'{name}' has dims {', '.join(extra)}, not one plate"
+        plates.setdefault(extra[0], []).append(str(name))
+    if len(plates) != 1:
+        where = "; ".join(f"{', '.join(v)} in plate '{p}'" for p, v in plates.items())
+        return f"its observed nodes are in more than one plate ({where}), so no one " \
+               "term belongs to a unit" if plates else "its log_likelihood group is empty"
+    (plate, names), = plates.items()
+    total = sum((ds[n].astype("float64") for n in names[1:]), ds[names[0]].astype("float64"))
+    return total.transpose("chain", "draw", plate), plate
