@@ -346,8 +346,9 @@ def format_comparison(table: Any, fits: dict[str, Fit], source: str) -> str:
               "se         its standard error",
               "elpd_diff  how far below the best model's elpd_loo; dse: its standard error",
               "weight     each model's share in the best predictive mix (stacking)",
-              "p_loo      effective number of parameters",
-              "k high     some units' estimates are unreliable (see the warning above)"]
+              "p_loo      effective number of parameters"]
+    if table["warning"].any():
+        lines.append("k high     some units' estimates are unreliable (see the warning above)")
     return "\n".join(lines)
 
 

@@ -97,6 +97,51 @@ def test_log_likelihood_can_be_left_out() -> None:
         model.observe(df).fit(**TINY, log_likelihood="no")  # type: ignore[arg-type]
 
 
+def test_factor_sites_count_and_masked_cells_add_nothing(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    """What a marginalized latent (a factor site) and an imputed cell (obs_mask) give."""
+    from types import SimpleNamespace
+
+    import numpyro
+    import numpyro.distributions as nd
+
+    from docalc.compiler.lower import lowering
+    from docalc.compiler.results.trees import dataset, split_chains, tree
+    from docalc.compiler.run import loglik
+
+    def model(data, params, arrays):  # type: ignore[no-untyped-def]
+        mu = numpyro.sample("mu", nd.Normal(0, 1))
+        with numpyro.plate("i", 4, dim=-1):
+            numpyro.sample("y", nd.Normal(mu, 1), obs=data["y"], obs_mask=data["mask"])
+            numpyro.factor("t__marginal", -0.5 * (data["z"] - mu) ** 2)
+            numpyro.deterministic("d", 2 * mu)
+
+    monkeypatch.setattr(lowering, "make_numpyro_model", lambda plan: model)
+    step = SimpleNamespace
+    plan = step(key="test: a factor and a masked site", size={"i": 4},
+                steps=(step(name="mu", node=step(plate=None)),
+                       step(name="y", node=step(plate="i"))))
+    y = np.array([0.5, np.nan, -1.0, 2.0], dtype=np.float32)
+    mask = ~np.isnan(y)
+    data = {"y": np.nan_to_num(y), "mask": mask, "z": np.array([1.0, 0.0, 3.0, -2.0], np.float32)}
+    mu = np.random.default_rng(0).normal(size=6).astype(np.float32)
+    values = {"mu": mu, "y": np.where(mask, y, 7.0)[None].repeat(6, 0)}  # 7: an imputed value
+    found = loglik.pointwise(plan, data, np.zeros(0), {}, values, 6)  # type: ignore[arg-type]
+    assert found is not None
+    assert sorted(found.values) == ["t__marginal", "y"]  # no deterministic site
+    assert found.plates == {"y": "i", "t__marginal": "i"}
+    want_y = np.where(mask, stats.norm.logpdf(np.nan_to_num(y), mu[:, None], 1), 0.0)
+    np.testing.assert_allclose(found.values["y"], want_y, rtol=1e-5, atol=1e-6)
+    want_t = -0.5 * (data["z"] - mu[:, None]) ** 2
+    np.testing.assert_allclose(found.values["t__marginal"], want_t, rtol=1e-5, atol=1e-6)
+    checked = dc.compile("mu ~ Normal(0, 1)\nplate i { y ~ Normal(mu, 1) }").checked
+    ds = dataset(checked, split_chains(found.values, 2), {}, dims={"t__marginal": ["i"]})
+    total, plate = loglik.per_unit(tree({"log_likelihood": ds}))  # type: ignore[misc]
+    assert plate == "i" and total.dims == ("chain", "draw", "i")
+    np.testing.assert_allclose(total.to_numpy().reshape(6, 4), want_y + want_t, rtol=1e-5,
+                               atol=1e-6)
+
+
 # -- compare ----------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def pair() -> tuple[dc.Fit, dc.Fit, pd.DataFrame]:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 #: Values (4 bytes each) one chunk of draws may hold while its sites are traced: 64 MiB.
 CHUNK_VALUES = 2**24
 MASKED = "_observed"  # NumPyro's suffix for the observed half of a site with ``obs_mask``
+UNMASKED = "_unobserved"  # and for its latent half
 
 _JITTED: dict[Any, Any] = {}
 
@@ -121,9 +122,16 @@ def pointwise(plan: Plan, data: Mapping[str, Any], params: Any, arrays: Mapping[
 
         cached = _JITTED[plan.key] = (jax.jit(run), latent, plates)
     run, latent, plates = cached
-    if any(k not in values for k in latent):
-        return None
-    samples = {k: np.asarray(values[k]) for k in latent}
+    samples = {}
+    for k in latent:
+        v = values.get(k)
+        if v is None and k.endswith(UNMASKED) and k[:-len(UNMASKED)] in values:
+            # a masked site's latent half: the node's interleaved value holds it where the
+            # mask is off, which is all NumPyro reads of it
+            v = values[k[:-len(UNMASKED)]]
+        if v is None:
+            return None
+        samples[k] = np.asarray(v)
     per_draw = sum(int(np.prod(np.shape(v)[1:])) for v in samples.values()) \
         + sum(plan.size.get(st.node.plate, 1) if st.node.plate else 1 for st in plan.steps)
     chunk = max(1, min(draws, CHUNK_VALUES // max(per_draw, 1)))
@@ -147,7 +155,7 @@ def attach(result: xr.DataTree, checked: CheckedModel, plan: Plan, data: Mapping
 
     ``values`` are the posterior's, with leading (chain, draw) axes. Left out, with a
     :class:`~docalc.LooWarning`, when it would hold more values than a run may
-    (``limits.max_values``); left out silently when the posterior lacks a latent site.
+    (``limits.max_values``) or when the posterior lacks a latent site it needs.
     """
     import warnings
 
@@ -168,7 +176,12 @@ def attach(result: xr.DataTree, checked: CheckedModel, plan: Plan, data: Mapping
                       "fit fewer draws)", LooWarning, stacklevel=4)
         return
     found = pointwise(plan, data, params, arrays, flat, chains * n)
-    if found is None or not found.values:
+    if found is None:
+        warnings.warn("the log_likelihood group is left out: the posterior does not keep "
+                      "every latent site the likelihood needs (compare and loo need it)",
+                      LooWarning, stacklevel=4)
+        return
+    if not found.values:
         return
     dims = {k: [p] if (p := found.plates.get(k)) is not None and v.ndim > 1 else []
             for k, v in found.values.items()}
