@@ -112,8 +112,9 @@ def _terms(name: str, fit: Fit) -> tuple[xr.DataArray, str]:
 
     if "log_likelihood" not in fit.posterior.children:
         raise runtime.compare_no_log_likelihood(
-            None, name=name, fix="refit it with fit(log_likelihood=True), the default (a "
-            "posterior saved without it, or fitted with log_likelihood=False, lacks it)"
+            None, name=name, fix="refit it with fit(log_likelihood=True), the default (a fit "
+            "with log_likelihood=False lacks it, as does one too large for it or of a model "
+            "that shifts a latent node with do())"
         ).error()
     found = per_unit(fit.posterior)
     if isinstance(found, str):
