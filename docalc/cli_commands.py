@@ -290,6 +290,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from .comparison import compare
 
     posteriors = list(args.posterior or [])
+    if len(args.model) < 2:
+        return _usage("give two or more MODEL files to compare")
     if posteriors and len(posteriors) != len(args.model):
         return _usage(f"give one --posterior per MODEL ({len(args.model)} models, "
                       f"{len(posteriors)} posterior{'s' if len(posteriors) != 1 else ''})")

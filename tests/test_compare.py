@@ -306,3 +306,5 @@ def test_cli_compare_fits_both_and_reads_saved_posteriors(tmp_path: Path) -> Non
     usage = _cli("compare", "naive.scm", "right.scm", "--posterior", "naive.nc", cwd=tmp_path)
     assert usage.returncode == 2
     assert "give one --posterior per MODEL (2 models, 1 posterior)" in usage.stderr
+    alone = _cli("compare", "naive.scm", "--data", "d.csv", cwd=tmp_path)
+    assert alone.returncode == 2 and "give two or more MODEL files" in alone.stderr
