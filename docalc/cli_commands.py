@@ -337,10 +337,10 @@ def format_comparison(table: Any, fits: dict[str, Fit], source: str) -> str:
     diff, dse = float(table["elpd_diff"].iloc[1]), float(table["dse"].iloc[1])
     if diff > 2 * dse:
         verdict = (f"'{best}' predicts left-out units better than '{second}': the difference "
-                   f"{_num(diff)} is more than twice its standard error {_num(dse)}.")
+                   f"{diff:.1f} is more than twice its standard error {dse:.1f}.")
     else:
-        verdict = (f"'{best}' ranks first, but its lead over '{second}' ({_num(diff)}) is not "
-                   f"more than twice its standard error ({_num(dse)}): the data do not tell "
+        verdict = (f"'{best}' ranks first, but its lead over '{second}' ({diff:.1f}) is not "
+                   f"more than twice its standard error ({dse:.1f}): the data do not tell "
                    "them apart.")
     lines += ["", verdict, "",
               "elpd_loo   log predictive density of each unit when it is left out of the fit,",
