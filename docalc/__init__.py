@@ -27,6 +27,7 @@ from .errors import *  # noqa: E402, F403 (after the path set-up above)
 from .errors import __all__ as _errors_all  # noqa: E402
 
 if TYPE_CHECKING:
+    from docalc.comparison import compare as compare
     from docalc.compiler.graph.backdoor import BackdoorResult as BackdoorResult
     from docalc.compiler.graph.backdoor import backdoor as backdoor
     from docalc.compiler.graph.criteria import Identification as Identification
@@ -47,6 +48,8 @@ _LAZY = {
     "BackdoorResult": "docalc.compiler.graph.backdoor",
     "Identification": "docalc.compiler.graph.criteria",
     "configure_jax": "docalc.compiler.run.jax_setup",
+    # not docalc/compare.py: importing that module would bind docalc.compare to it
+    "compare": "docalc.comparison",
 }
 
 

@@ -1,8 +1,9 @@
-"""The ``docalc`` command line: check, graph, simulate, fit and query ``.scm`` models.
+"""The ``docalc`` command line: check, graph, simulate, fit, query and compare ``.scm`` models.
 
-Every subcommand reads one model file. Problems with the model or the data are printed as
-``FILE:LINE:COL: error: ...`` (with the source line and a caret where there is one) and exit
-with status 1; command-line misuse exits with status 2 (argparse's convention); success is 0.
+Every subcommand reads one model file (check and compare: several). Problems with the
+model or the data are printed as ``FILE:LINE:COL: error: ...`` (with the source line and a
+caret where there is one) and exit with status 1; command-line misuse exits with status 2
+(argparse's convention); success is 0.
 
 The argument parser and ``main`` are here; the subcommands are in cli_commands.py and the
 reading and writing of files in cli_files.py.
@@ -25,6 +26,7 @@ from .cli_commands import (
     EXIT_OK,
     HDI_PROB,
     cmd_check,
+    cmd_compare,
     cmd_fit,
     cmd_graph,
     cmd_query,
@@ -88,7 +90,7 @@ def _add_sampling(p: argparse.ArgumentParser, draws_help: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Return the ``docalc`` argument parser with its five subcommands."""
+    """Return the ``docalc`` argument parser with its six subcommands."""
     from . import __version__
 
     parser = argparse.ArgumentParser(
@@ -168,6 +170,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_do(p)
     _add_sampling(p, "draws per chain, or prior draws without data (default 1000)")
     p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("compare", help="which model fits the data better (leave-one-out)",
+                       description="Fit two or more models to the same data (or read their "
+                                   "posteriors) and rank them by PSIS leave-one-out "
+                                   "cross-validation: how well each predicts a unit it has "
+                                   "not seen (arviz-stats' comparison table).")
+    p.add_argument("model", nargs="+", metavar="MODEL",
+                   help="two or more .scm files; the table names each by its file name")
+    p.add_argument("--data", metavar="FILE",
+                   help="data (.csv or .parquet) every model is fitted to; with --posterior, "
+                        "default: the data saved in the posteriors")
+    p.add_argument("--posterior", action="append", metavar="FILE",
+                   help="a posterior written by `docalc fit`, one per MODEL in the same order "
+                        "(repeat it), instead of fitting")
+    _add_do(p)
+    _add_sampling(p, "draws per chain (default 1000)")
+    p.set_defaults(func=cmd_compare)
     return parser
 
 

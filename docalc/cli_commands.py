@@ -1,4 +1,4 @@
-"""The subcommands of ``docalc``: check (and its ``--stages``), graph, simulate, fit, query.
+"""The subcommands of ``docalc``: check (and ``--stages``), graph, simulate, fit, query, compare.
 
 Each takes the parsed arguments and returns the exit status; errors are raised as
 :class:`DocalcError` and printed by ``docalc.cli.main``.
@@ -25,6 +25,7 @@ from .cli_files import (
     check_writable,
     data_from_posterior,
     fit_from_posterior,
+    fit_from_posterior_file,
     load_model,
     load_posterior,
     observe,
@@ -280,6 +281,82 @@ def cmd_query(args: argparse.Namespace) -> int:
     for err in failed:
         print(str(err), file=sys.stderr)
     return EXIT_ERROR if failed else EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Fit (or read) each model and print the leave-one-out comparison table."""
+    from pathlib import Path
+
+    from .comparison import compare
+
+    posteriors = list(args.posterior or [])
+    if len(args.model) < 2:
+        return _usage("give two or more MODEL files to compare")
+    if posteriors and len(posteriors) != len(args.model):
+        return _usage(f"give one --posterior per MODEL ({len(args.model)} models, "
+                      f"{len(posteriors)} posterior{'s' if len(posteriors) != 1 else ''})")
+    if not posteriors and not args.data:
+        return _usage("give --data FILE to fit the models to, or their --posterior files")
+    stems = [Path(m).stem for m in args.model]
+    # the table names a model by its file name, or by its path where two names are alike
+    names = [s if stems.count(s) == 1 else str(m) for s, m in zip(stems, args.model,
+                                                                  strict=True)]
+    if len(set(names)) != len(names):
+        return _usage("the same model file is given twice")
+    fits = {}
+    for k, (name, path) in enumerate(zip(names, args.model, strict=True)):
+        model = load_model(path, args.do)
+        if posteriors:
+            fits[name] = fit_from_posterior_file(model, posteriors[k], args.data)
+        else:
+            fits[name] = _fit(observe(model, args.data), args)
+    table = compare(fits)
+    print(format_comparison(table, fits, args.data or ", ".join(posteriors)))
+    return EXIT_OK
+
+
+def format_comparison(table: Any, fits: dict[str, Fit], source: str) -> str:
+    """Format ``docalc.compare``'s table for a reader new to leave-one-out comparison."""
+    ll = next(iter(fits.values())).posterior["log_likelihood"]
+    units = ", ".join(f"{n} units of '{d}'" for d, n in ll.sizes.items()
+                      if d not in ("chain", "draw"))
+    cols = [("model", None, ""), ("rank", "rank", "d"), ("elpd_loo", "elpd", ".1f"),
+            ("se", "se", ".1f"), ("elpd_diff", "elpd_diff", ".1f"), ("dse", "dse", ".1f"),
+            ("weight", "weight", ".2f"), ("p_loo", "p", ".1f"), ("warning", "warning", "")]
+    body = [[str(name), *(format(int(row[c]) if f == "d" else float(row[c]), f) if f
+                          else ("k high" if bool(row[c]) else "") for _, c, f in cols[1:])]
+            for name, row in table.iterrows()]
+    header = [h for h, _, _ in cols]
+    widths = [max(len(r[c]) for r in [header, *body]) for c in range(len(header))]
+    lines = [f"# which model predicts the data better: leave-one-out over {units} ({source})"]
+    for row in [header, *body]:
+        cells = [row[0].ljust(widths[0])] + [v.rjust(w) for v, w in zip(row[1:], widths[1:],
+                                                                         strict=True)]
+        lines.append("  ".join(cells).rstrip())
+    best, second = table.index[0], table.index[1]
+    diff, dse = float(table["elpd_diff"].iloc[1]), float(table["dse"].iloc[1])
+    if diff > 2 * dse:
+        verdict = (f"'{best}' predicts left-out units better than '{second}': the difference "
+                   f"{diff:.1f} is more than twice its standard error {dse:.1f}.")
+    else:
+        verdict = (f"'{best}' ranks first, but its lead over '{second}' ({diff:.1f}) is not "
+                   f"more than twice its standard error ({dse:.1f}): the data do not tell "
+                   "them apart.")
+    lines += ["", verdict, "",
+              "elpd_loo   log predictive density of each unit when it is left out of the fit,",
+              "           summed over units: higher predicts new units better",
+              "se         its standard error",
+              "elpd_diff  how far below the best model's elpd_loo; dse: its standard error",
+              "weight     each model's share in the best predictive mix (stacking)",
+              "p_loo      effective number of parameters"]
+    if table["warning"].any():
+        lines.append("k high     some units' estimates are unreliable (see the warning above)")
+    return "\n".join(lines)
+
+
+def _usage(message: str) -> int:
+    print(f"docalc compare: error: {message}", file=sys.stderr)
+    return 2  # argparse's status for a bad command line (cli.EXIT_USAGE)
 
 
 def _fit(model: Model, args: argparse.Namespace) -> Fit:

@@ -201,6 +201,23 @@ def fit_from_posterior(model: Model, tree: xr.DataTree, path: str = "posterior")
     return Fit(model, tree, bound)
 
 
+def fit_from_posterior_file(model: Model, path: str, data_path: str | None) -> Fit:
+    """Read a posterior file and rebuild its :class:`docalc.Fit` for the (unobserved) model.
+
+    The data are those of ``data_path`` when given, else the ones saved in the posterior.
+    """
+    tree = load_posterior(path)
+    check_posterior_names(model, tree, path)
+    if data_path:
+        model = observe(model, data_path)
+    else:
+        try:
+            model = model.observe(data_from_posterior(tree))
+        except DocalcDataError as exc:
+            raise with_file(exc, path) from None
+    return fit_from_posterior(model, tree, path)
+
+
 def check_posterior_names(model: Model, tree: xr.DataTree, path: str) -> None:
     """Refuse a posterior with variables the model does not define.
 

@@ -28,8 +28,9 @@ class Fit:
     model : Model
         The observed model that was fitted.
     posterior : xarray.DataTree
-        Groups ``posterior``, ``sample_stats`` (NUTS), ``observed_data`` and
-        ``constant_data``, in ArviZ's layout; dims are named after plates.
+        Groups ``posterior``, ``sample_stats`` (NUTS), ``observed_data``,
+        ``constant_data`` and ``log_likelihood`` (per observed node, unless fitted with
+        ``log_likelihood=False``), in ArviZ's layout; dims are named after plates.
     """
 
     def __init__(self, model: Model, posterior: xr.DataTree, bound: Bound) -> None:

@@ -178,7 +178,7 @@ class Model:
     def fit(self, method: str = "nuts", *, chains: int = 4, tune: int = 1000,
             draws: int = 1000, seed: int = 0, target_accept: float = 0.8,
             max_tree_depth: int = 10, steps: int = 5000, learning_rate: float = 0.01,
-            guide: str = "normal", progress: bool = False) -> Fit:
+            guide: str = "normal", progress: bool = False, log_likelihood: bool = True) -> Fit:
         """Infer the unobserved nodes from the observed data.
 
         Parameters
@@ -190,6 +190,11 @@ class Model:
         steps, learning_rate, guide
             SVI settings; ``guide`` is "normal" (AutoNormal), "mvn" or "delta"; SVI gives
             one chain of ``draws`` draws.
+        log_likelihood : bool
+            Add the pointwise log-likelihood of each observed node (group
+            ``log_likelihood``, which :func:`docalc.compare` needs), as ArviZ does for
+            NumPyro. It holds draws x units values per observed node: pass False to save
+            that memory and time on a large table.
         """
         from docalc.compiler.bind.arguments import flag
         from docalc.compiler.run import fitting
@@ -197,6 +202,7 @@ class Model:
         from .fit import Fit
 
         flag("progress", progress)
+        flag("log_likelihood", log_likelihood)
         if self._bound is not None and not self._told:
             # intervened after observe(): what the data leave out may have changed
             from docalc.compiler.bind.data_notes import warn_unobserved
@@ -206,7 +212,7 @@ class Model:
                                 chains=chains, tune=tune, draws=draws, seed=seed,
                                 target_accept=target_accept, max_tree_depth=max_tree_depth,
                                 steps=steps, learning_rate=learning_rate, guide=guide,
-                                progress=progress)
+                                progress=progress, log_likelihood=log_likelihood)
         assert self._bound is not None  # fitting refuses a model without data
         return Fit(self, posterior, self._bound)
 

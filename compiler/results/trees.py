@@ -11,29 +11,38 @@ import xarray as xr
 from docalc.dsl.ir import CheckedModel
 
 
-def _dims(model: CheckedModel, name: str, value: np.ndarray, lead: int) -> list[str]:
-    try:
-        plate = model.node(name).plate
-    except KeyError:
-        plate = None
+def _dims(model: CheckedModel, name: str, value: np.ndarray, lead: int,
+          given: list[str] | None = None) -> list[str]:
     extra = value.ndim - lead
-    dims = [plate] if plate and extra >= 1 else []
+    if given is not None:
+        dims = list(given[:extra])
+    else:
+        try:
+            plate = model.node(name).plate
+        except KeyError:
+            plate = None
+        dims = [plate] if plate and extra >= 1 else []
     dims += [f"{name}_dim_{k}" for k in range(extra - len(dims))]
     return dims
 
 
 def dataset(model: CheckedModel, values: Mapping[str, np.ndarray], coords: Mapping[str, Any],
-            *, lead: tuple[str, ...] = ("chain", "draw")) -> xr.Dataset:
-    """Build a Dataset from arrays whose leading axes are ``lead`` (e.g. chain, draw)."""
+            *, lead: tuple[str, ...] = ("chain", "draw"),
+            dims: Mapping[str, list[str]] | None = None) -> xr.Dataset:
+    """Build a Dataset from arrays whose leading axes are ``lead`` (e.g. chain, draw).
+
+    A variable's other axes are named after its node's plate, or by ``dims`` (for
+    variables that are no node, such as a factor site of the log-likelihood).
+    """
     data_vars = {}
     used: dict[str, Any] = {}
     for name, v in values.items():
         v = np.asarray(v)
-        dims = _dims(model, name, v, len(lead))
-        for d, size in zip(dims, v.shape[len(lead):], strict=True):
+        dims_ = _dims(model, name, v, len(lead), (dims or {}).get(name))
+        for d, size in zip(dims_, v.shape[len(lead):], strict=True):
             c = coords.get(d)
             used[d] = np.asarray(c) if c is not None and len(c) == size else np.arange(size)
-        data_vars[name] = ([*lead, *dims], v)
+        data_vars[name] = ([*lead, *dims_], v)
     for d, size in zip(lead, next(iter(values.values())).shape if values else (), strict=False):
         used[d] = np.arange(size)
     return xr.Dataset(data_vars, coords=used)

@@ -47,14 +47,15 @@ def _real(label: str, v: Any, low: float, high: float) -> float:
 def fit(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndarray], *,
         method: str, chains: int, tune: int, draws: int, seed: int, target_accept: float,
         max_tree_depth: int, steps: int, learning_rate: float, guide: str,
-        progress: bool) -> xr.DataTree:
+        progress: bool, log_likelihood: bool = True) -> xr.DataTree:
     """Condition on the bound data and infer everything upstream; return the posterior.
 
     Returns
     -------
     xarray.DataTree
         Groups ``posterior``, ``sample_stats`` (NUTS), ``observed_data``,
-        ``constant_data``; attrs ``method`` (and ``final_loss`` for SVI).
+        ``constant_data``, ``log_likelihood`` (unless ``log_likelihood`` is False, see
+        :mod:`docalc.compiler.run.loglik`); attrs ``method`` (and ``final_loss`` for SVI).
     """
     from docalc.compiler.bind import data as data_mod
     from docalc.compiler.bind.interventions import check_array_shapes
@@ -134,6 +135,10 @@ def fit(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndar
     if inputs:
         groups["constant_data"] = dataset(checked, inputs, bound.coords, lead=())
     result = tree(groups, attrs)
+    if log_likelihood:
+        from docalc.compiler.run.loglik import attach
+
+        attach(result, checked, plan, columns, params, arrays, values, bound.coords)
     if method == "nuts":
         free = [st.name for st in latent if st.name in values]
         _diagnose(result, chains, free)

@@ -44,6 +44,7 @@ from .base import (
     DocalcSyntaxError,
     DocalcWarning,
     LatentWarning,
+    LooWarning,
     NotIdentifiableWarning,
     SamplingWarning,
     caret_lines,
@@ -60,6 +61,7 @@ __all__ = [
     "DocalcInferenceError", "DocalcInterventionError", "DocalcLimitError", "DocalcModelError",
     "DocalcNameError", "DocalcPlateError", "DocalcQueryError", "DocalcRuntimeError",
     "DocalcSizeError", "DocalcSyntaxError", "DocalcWarning", "Entry", "Label", "LatentWarning",
-    "NotIdentifiableWarning", "SamplingWarning", "caret_lines", "data", "distributions", "files",
-    "interventions", "missing_extra", "names", "raise_diagnostics", "runtime", "syntax"
+    "LooWarning", "NotIdentifiableWarning", "SamplingWarning", "caret_lines", "data",
+    "distributions", "files", "interventions", "missing_extra", "names", "raise_diagnostics",
+    "runtime", "syntax"
 ]

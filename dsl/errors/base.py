@@ -171,6 +171,14 @@ class LatentWarning(DataWarning):
     """
 
 
+class LooWarning(DocalcWarning):
+    """Leave-one-out estimates that may not be trusted: units with Pareto k above 0.7.
+
+    PSIS-LOO (``docalc.compare``) leans on those units' importance weights, whose
+    variance is then large or infinite; also a ``log_likelihood`` group left out of a fit.
+    """
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     """One problem: catalogue code, message, where it is, and what to do about it."""
@@ -293,6 +301,7 @@ __all__ = [
     "DocalcSyntaxError",
     "DocalcWarning",
     "LatentWarning",
+    "LooWarning",
     "NotIdentifiableWarning",
     "SamplingWarning",
 ]

@@ -1,7 +1,7 @@
 """What goes wrong when a model runs: conditioning, counterfactuals, inference, Graphviz.
 
-Conditioning E91x, counterfactuals E92x, inference E93x, Graphviz E94x, optional
-packages E95x.
+Conditioning E912-E914, comparing fits E915-E919, counterfactuals E92x, inference E93x,
+Graphviz E94x, optional packages E95x.
 """
 
 from __future__ import annotations
@@ -41,6 +41,40 @@ def observe_deterministic(span: Span | None, *, name: str) -> None:
        "fit.predict(do=...) or fit.effect(...); or drop the column")
 def observe_intervened(span: Span | None, *, name: str, intervention: str) -> None:
     """Report a data column for a node a ``do`` sets."""
+
+
+@entry("E915", DocalcInferenceError, "cannot compare fits '{first}' and '{other}': they are "
+       "fitted to different units ({why})", "compare models fitted to the same data table: "
+       "leave-one-out scores are sums over units, so the units must be the same")
+def compare_units_differ(span: Span | None, *, first: str, other: str, why: str) -> None:
+    """Report ``compare`` of fits whose unit plates differ in size or labels."""
+
+
+@entry("E916", DocalcInferenceError, "cannot compare fits '{first}' and '{other}': they "
+       "observe different nodes ('{first}': {names_first}; '{other}': {names_other})",
+       "compare models that predict the same data columns: fit both to the same columns of "
+       "stochastic nodes")
+def compare_observed_differ(span: Span | None, *, first: str, other: str, names_first: str,
+                            names_other: str) -> None:
+    """Report ``compare`` of fits whose observed nodes are not the same."""
+
+
+@entry("E917", DocalcInferenceError, "cannot compare fits '{first}' and '{other}': their data "
+       "for '{name}' differ (first at unit {unit})", "fit both models to the same data table")
+def compare_data_differ(span: Span | None, *, first: str, other: str, name: str,
+                        unit: str) -> None:
+    """Report ``compare`` of fits on the same units and nodes but with other data values."""
+
+
+@entry("E918", DocalcInferenceError, "fit '{name}' has no log_likelihood group, which "
+       "compare needs", "{fix}")
+def compare_no_log_likelihood(span: Span | None, *, name: str, fix: str) -> None:
+    """Report ``compare`` of a fit without pointwise log-likelihood (turned off, or too big)."""
+
+
+@entry("E919", DocalcInferenceError, "cannot compare fit '{name}': {why}", "{fix}")
+def compare_not_per_unit(span: Span | None, *, name: str, why: str, fix: str) -> None:
+    """Report ``compare`` given fewer than two fits, or a fit with no term per unit."""
 
 
 @entry("E921", DocalcCounterfactualError, "counterfactuals are for the observed units; new data "
