@@ -112,8 +112,12 @@ class Fit:
 
         Both scenarios use the same posterior draws and the same random numbers, so the
         noise the intervention does not touch cancels. Returns a DataTree with group
-        ``effect`` holding the per-unit effect ``<outcome>`` and its average over units
-        ``<outcome>_mean``, and group ``summary`` (mean, sd, HDI of the average).
+        ``effect`` holding the per-unit effect ``<outcome>`` (the difference of the two
+        draws) and the average effect ``<outcome>_mean``, and group ``summary`` (mean, sd,
+        HDI of the average). Where the outcome's mechanism has a finite mean, the average
+        effect is the difference of those means averaged over units (not of the draws), so
+        it is not the mean of the per-unit draws; a global outcome's value is that average.
+        See "What each call returns" in docs/language.md.
         """
         from docalc.compiler.bind.arguments import name
         from docalc.compiler.results.effects import effect
