@@ -25,6 +25,7 @@ from .cli_files import (
     check_writable,
     data_from_posterior,
     fit_from_posterior,
+    imputed_in,
     load_model,
     load_posterior,
     observe,
@@ -99,7 +100,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         try:
             model = load_model(path, args.do)
             if args.data:
-                model = observe(model, args.data)
+                model = observe(model, args.data, args.missing)
         except DocalcError as exc:
             print(str(exc), file=sys.stderr)
             status = EXIT_ERROR
@@ -180,7 +181,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
     model = load_model(args.model, args.do)
     if args.data:
-        model = observe(model, args.data)
+        model = observe(model, args.data, args.missing)
     digraph = draw(model)
     if args.output is None:
         print(digraph.source, end="")
@@ -216,7 +217,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
     """Fit the model to data, print a summary and write the posterior as netCDF."""
     if args.output is not None:
         check_writable(args.output, NETCDF_SUFFIXES, "a netCDF posterior (.nc)")
-    model = observe(load_model(args.model, args.do), args.data)
+    model = observe(load_model(args.model, args.do), args.data, args.missing)
     fit = _fit(model, args)
     if args.output is not None:
         write_posterior(fit, args.output)
@@ -245,18 +246,20 @@ def cmd_query(args: argparse.Namespace) -> int:
     if args.posterior:
         tree = load_posterior(args.posterior)
         check_posterior_names(model, tree, args.posterior)
+        # a posterior fitted with imputed cells is read with them imputed
+        missing = "impute" if imputed_in(tree) else args.missing
         if args.data:
-            model = observe(model, args.data)
+            model = observe(model, args.data, missing)
         else:
             # the data the posterior was fitted to travel inside it
             try:
-                model = model.observe(data_from_posterior(tree))
+                model = model.observe(data_from_posterior(tree), missing=missing)
             except DocalcDataError as exc:
                 raise with_file(exc, args.posterior) from None
         fit = fit_from_posterior(model, tree, args.posterior)
         source = f"posterior {args.posterior}"
     elif args.data:
-        fit = _fit(observe(model, args.data), args)
+        fit = _fit(observe(model, args.data, args.missing), args)
         source = f"posterior of {args.data}"
     else:
         source = "prior (no data)"
