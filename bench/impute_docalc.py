@@ -18,8 +18,9 @@ def mark(name: str) -> None:
     marks[name] = time.time() - T0
 
 
-import docalc as dc  # noqa: E402
 from impute_common import GLOBALS, MODEL, moments, table  # noqa: E402
+
+import docalc as dc  # noqa: E402
 
 mark("import")
 warnings.simplefilter("ignore")  # the imputed-cells note

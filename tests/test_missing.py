@@ -16,11 +16,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import EXAMPLES, TRUE, draws
 
 import docalc as dc
 from docalc.dsl.errors import LatentWarning
-
-from conftest import EXAMPLES, TRUE, draws
 
 # x is a cause with a model of its own, y its effect: both get holes
 REGRESSION = """

@@ -3,8 +3,9 @@
 Each is legitimate on purpose and a silent wrong answer by mistake, so the user is told:
 a unit-level stochastic node with no column is inferred per unit (LatentWarning), and
 so are the NaN cells of a column under ``missing="impute"`` (LatentWarning, with the
-count per column: :func:`warn_imputed`); a ``data`` input that a ``do()`` replaces ignores its column (DataWarning). Data given with
-a saved posterior must be the data it was fitted to (:func:`compare_with_saved`).
+count per column: :func:`warn_imputed`); a ``data`` input that a ``do()`` replaces
+ignores its column (DataWarning). Data given with a saved posterior must be the data it
+was fitted to (:func:`compare_with_saved`).
 """
 
 from __future__ import annotations

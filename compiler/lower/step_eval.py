@@ -26,8 +26,8 @@ import numpyro
 
 from docalc.compiler.bind.data import MISSING_KEY
 from docalc.compiler.lower import dists
-from docalc.compiler.lower.impute import masked_site
 from docalc.compiler.lower.expr import Fn, compile_expr, literal_slots
+from docalc.compiler.lower.impute import masked_site
 from docalc.compiler.plan.run_plan import Plan, Step, intervention_exprs
 from docalc.compiler.plan.value_checks import plan_checks, raise_violations
 from docalc.dsl.distributions import DISTRIBUTIONS

@@ -1,5 +1,8 @@
 """Data that does not fit the model: E90x the table, E96x values, E97x units, E98x ``backdoor``.
 
+E975 is the ``missing=`` option of ``observe``; E988 and E989 are missing values that
+cannot be imputed (a discrete node's, for now; a ``data`` input's).
+
 Columns and rows are named in the message; there is no place in the text.
 """
 
