@@ -281,3 +281,14 @@ def test_cli_missing_impute(tmp_path: Path, linear_sim) -> None:  # type: ignore
     assert "cf_b0" in proc.stdout
     proc = _cli("fit", model, "--data", "d.csv", "--missing", "drop", cwd=tmp_path)
     assert proc.returncode == 2  # argparse: not a choice
+
+
+def test_imputed_cells_are_labelled_by_the_units_index() -> None:
+    df = pd.DataFrame({"x": [1.0, np.nan, 2.0, 0.5], "y": [2.0, 1.0, np.nan, np.nan]},
+                      index=pd.Index(["ann", "bob", "cy", "dee"], name="who"))
+    with pytest.warns(LatentWarning):
+        model = dc.compile(REGRESSION).observe(df, missing="impute")
+    bound = model._bound
+    assert bound is not None
+    assert list(bound.coords["x_unobserved_dim_0"]) == ["bob"]
+    assert list(bound.coords["y_unobserved_dim_0"]) == ["cy", "dee"]

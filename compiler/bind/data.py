@@ -214,11 +214,11 @@ def bind(model: CheckedModel, data: DataLike | None, *, n: int | None = None,
         if n is not None:
             sizes[plate] = int(n)
     if require_inputs:
-        missing = [nd.name for nd in model.nodes
-                   if nd.kind is Kind.DATA and nd.name not in out
-                   and not _replaced(model, nd.name)]
-        if missing:
-            raise errors.missing_columns(None, what=what, names=", ".join(missing)).error()
+        absent = [nd.name for nd in model.nodes
+                  if nd.kind is Kind.DATA and nd.name not in out
+                  and not _replaced(model, nd.name)]
+        if absent:
+            raise errors.missing_columns(None, what=what, names=", ".join(absent)).error()
     for p in model.plates:
         if p.name not in sizes:
             raise errors.unsized_plate(None, plate=p.name, what=what).error()
