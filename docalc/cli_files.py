@@ -161,7 +161,7 @@ def load_posterior(path: str) -> xr.DataTree:
 
 def imputed_in(tree: xr.DataTree) -> bool:
     """Whether a saved posterior holds imputed cells (it was fitted with missing="impute")."""
-    from docalc.compiler.bind.data import UNOBSERVED
+    from docalc.compiler.bind.missing import UNOBSERVED
 
     suffix = UNOBSERVED.format("")
     return any(str(k).endswith(suffix) for k in tree["posterior"].to_dataset().data_vars)
@@ -218,7 +218,7 @@ def check_posterior_names(model: Model, tree: xr.DataTree, path: str) -> None:
     Done before binding the data saved in the posterior, so that a posterior of another
     model is reported as such rather than as a confusing data error.
     """
-    from docalc.compiler.bind.data import UNOBSERVED
+    from docalc.compiler.bind.missing import UNOBSERVED
 
     have = {str(k) for k in tree["posterior"].to_dataset().data_vars}
     names = {n.name for n in model.checked.nodes}
@@ -230,7 +230,7 @@ def check_posterior_names(model: Model, tree: xr.DataTree, path: str) -> None:
 
 
 def _check_posterior(model: Model, tree: xr.DataTree, path: str) -> None:
-    from docalc.compiler.bind.data import UNOBSERVED
+    from docalc.compiler.bind.missing import UNOBSERVED
     from docalc.compiler.plan.run_plan import inference_plan
     from docalc.compiler.run.fitting import latent_steps
     from docalc.dsl.ir import Kind

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from docalc.compiler.bind.missing import MISSING, MISSING_KEY, UNOBSERVED, check_imputable
 from docalc.dsl import ast
 from docalc.dsl.check.checker import literal_value
 from docalc.dsl.distributions import CONSTRAINTS, DISTRIBUTIONS
@@ -26,14 +27,6 @@ from docalc.dsl.supports import outside_support
 
 DataLike = pd.DataFrame | Mapping[str, Any]
 
-MISSING = ("raise", "impute")
-"""What ``observe(df, missing=...)`` does with NaN cells of a stochastic node's column."""
-
-MISSING_KEY = "{}__missing"
-"""The key, among a fit's data arrays, of a node's imputed cells (their positions)."""
-
-UNOBSERVED = "{}_unobserved"
-"""The posterior variable of a node's imputed cells (PyMC's name), with dim ``<it>_dim_0``."""
 
 
 @dataclass(frozen=True)
@@ -318,15 +311,7 @@ def _to_array(name: str, raw: Any, node: Node, missing: str = "raise") -> np.nda
                                 input=node.kind is Kind.DATA).error()
     nan = np.isnan(arr)
     if nan.any():
-        rows = _rows(nan.ravel(), idx)
-        if missing != "impute" or node.kind is Kind.DETERMINISTIC:
-            raise errors.non_finite(None, name=name, kind="NaN", rows=rows,
-                                    input=node.kind is Kind.DATA).error()
-        if node.kind is Kind.DATA:
-            raise errors.nan_in_input(None, name=name, rows=rows).error()
-        if dtype_for(node) is np.int32:
-            raise errors.discrete_imputation(None, name=name, rows=rows,
-                                             dist=node.dist.name if node.dist else "").error()
+        check_imputable(node, missing, _rows(nan.ravel(), idx))
     _check_range(name, arr, node, raw)
     return arr
 
@@ -455,22 +440,3 @@ def as_arrays(model: CheckedModel, bound: Bound) -> dict[str, np.ndarray]:
     out.update({MISSING_KEY.format(k): v for k, v in bound.missing.items()})
     return out
 
-
-def with_imputed(bound: Bound, values: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Return draws with each imputed node's whole column per draw, for forward runs.
-
-    ``values`` has a leading draw axis; ``<node>_unobserved`` (the imputed cells) is
-    replaced by ``<node>``: the observed cells from the data, the imputed ones from the
-    draw. Predictions, effects and counterfactuals then read the node as a per-unit latent
-    of the imputed units (a counterfactual abducts from the imputed values, draw by draw).
-    """
-    out = dict(values)
-    for name, holes in bound.missing.items():
-        cells = out.pop(UNOBSERVED.format(name), None)
-        if cells is None:
-            continue  # draws that do not hold them (prior draws)
-        column = np.asarray(bound.columns[name], dtype=np.float32)
-        full = np.repeat(column[None], cells.shape[0], axis=0)
-        full[:, holes] = cells
-        out[name] = full
-    return out

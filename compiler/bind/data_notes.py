@@ -16,7 +16,8 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from docalc.compiler.bind.data import UNOBSERVED, Bound, _rows
+from docalc.compiler.bind.data import Bound, _rows
+from docalc.compiler.bind.missing import UNOBSERVED
 from docalc.dsl.errors import DataWarning, LatentWarning, files
 from docalc.dsl.ir import CheckedModel, Kind
 

@@ -23,7 +23,7 @@ from typing import Any
 import jax.numpy as jnp
 import numpyro
 
-from docalc.compiler.bind.data import UNOBSERVED
+from docalc.compiler.bind.missing import UNOBSERVED
 from docalc.compiler.lower import dists
 
 

@@ -24,7 +24,7 @@ import jax
 import jax.numpy as jnp
 import numpyro
 
-from docalc.compiler.bind.data import MISSING_KEY
+from docalc.compiler.bind.missing import MISSING_KEY
 from docalc.compiler.lower import dists
 from docalc.compiler.lower.expr import Fn, compile_expr, literal_slots
 from docalc.compiler.lower.impute import masked_site

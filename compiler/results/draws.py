@@ -53,7 +53,7 @@ class Draws:
 
         A node with imputed cells is whole here (data and imputed draws), under its name.
         """
-        from docalc.compiler.bind.data import with_imputed
+        from docalc.compiler.bind.missing import with_imputed
         from docalc.compiler.results.trees import flatten_draws
 
         if self.tree is None:

@@ -16,7 +16,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from docalc.compiler.bind.data import MISSING_KEY, UNOBSERVED
+from docalc.compiler.bind.missing import MISSING_KEY, UNOBSERVED
 from docalc.compiler.bind.seeds import check_seed
 from docalc.compiler.plan.run_plan import Plan
 from docalc.compiler.plan.value_checks import CHECK_SITE, plan_checks
