@@ -134,7 +134,7 @@ def bind(model: CheckedModel, data: DataLike | None, *, n: int | None = None,
         if node is None:
             continue
         arr = _to_array(name, raw, node, missing)
-        if np.isnan(arr).any():
+        if arr.dtype.kind == "f" and np.isnan(arr).any():  # (labels are objects)
             if node.plate is None:
                 dropped.append(name)  # a global's one value missing: a latent like any other
                 continue
