@@ -55,16 +55,21 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--pymc-python", default="/tmp/pymc-venv/bin/python")
+    ap.add_argument("--no-warm", action="store_true",
+                    help="skip the untimed first runs (caches already warm)")
     args = ap.parse_args()
     docalc_cmd = [sys.executable, "impute_docalc.py"]
     pymc_cmd = [args.pymc_python, "pymc_impute.py"]
-    run([*docalc_cmd, "0"])  # export the sampler, fill the caches
-    run([*pymc_cmd, "0"])
+    if not args.no_warm:
+        run([*docalc_cmd, "0"])  # export the sampler, fill the caches
+        run([*pymc_cmd, "0"])
     rows: dict[str, list[dict]] = {"docalc": [], "pymc": []}
     for k in range(args.reps):
         order = [("docalc", [*docalc_cmd, str(k + 1)]), ("pymc", [*pymc_cmd, str(k + 1)])]
         for tool, cmd in order if k % 2 == 0 else order[::-1]:
             rows[tool].append(run(cmd))
+            print(f"{tool} rep {k + 1}: spawn to fit {rows[tool][-1]['marks']['fit']:.2f} s",
+                  flush=True)
     print("posterior agreement, each pair (max |z| of the means; max relative sd difference):")
     for d, p in zip(rows["docalc"], rows["pymc"], strict=True):
         agree = agreement(d["moments"], p["moments"])
