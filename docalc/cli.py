@@ -71,6 +71,13 @@ def _add_do(p: argparse.ArgumentParser) -> None:
                         "may be repeated")
 
 
+def _add_missing(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--missing", choices=("raise", "impute"), default="raise",
+                   help="empty (NaN) cells of a stochastic node's column: an error (raise, "
+                        "the default) or latents of their units, inferred with the rest "
+                        "(impute); empty cells of a `data` input are an error either way")
+
+
 def _add_sampling(p: argparse.ArgumentParser, draws_help: str) -> None:
     g = p.add_argument_group("inference")
     g.add_argument("--method", choices=("nuts", "svi"), default="nuts",
@@ -108,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model", nargs="+", metavar="MODEL", help="one or more .scm files")
     _add_do(p)
     p.add_argument("--data", metavar="FILE", help="also check a data file against the model")
+    _add_missing(p)
     p.add_argument("--stages", action="store_true",
                    help="print the output of every stage (text, ast, checked IR, then the "
                         "compiler's stages) under a heading")
@@ -119,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model", metavar="MODEL", help="a .scm file")
     _add_do(p)
     p.add_argument("--data", metavar="FILE", help="mark the nodes this data observes")
+    _add_missing(p)
     p.add_argument("-o", "--output", metavar="FILE",
                    help="output file; its suffix (.svg, .png, .pdf, .dot) picks the format; "
                         "default: DOT source on stdout")
@@ -147,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "netCDF (readable by xarray.open_datatree and ArviZ).")
     p.add_argument("model", metavar="MODEL", help="a .scm file")
     p.add_argument("--data", required=True, metavar="FILE", help="data (.csv or .parquet)")
+    _add_missing(p)
     _add_do(p)
     p.add_argument("-o", "--output", metavar="FILE", help="posterior file to write (.nc)")
     p.add_argument("--all", action="store_true",
@@ -165,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="data (.csv or .parquet); with --posterior, default: the data saved "
                         "in the posterior")
     p.add_argument("--posterior", metavar="FILE", help="a posterior written by `docalc fit`")
+    _add_missing(p)
     p.add_argument("--only", action="append", metavar="NAME",
                    help="answer only this query; may be repeated")
     _add_do(p)
@@ -185,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a posterior written by `docalc fit`, one per MODEL in the same order "
                         "(repeat it), instead of fitting")
     _add_do(p)
+    _add_missing(p)
     _add_sampling(p, "draws per chain (default 1000)")
     p.set_defaults(func=cmd_compare)
     return parser

@@ -20,14 +20,10 @@ from docalc.dsl.errors import DocalcDataError, DocalcError, files, interventions
 
 from .cli_files import (
     NETCDF_SUFFIXES,
-    check_posterior_names,
     check_table_output,
     check_writable,
-    data_from_posterior,
-    fit_from_posterior,
     fit_from_posterior_file,
     load_model,
-    load_posterior,
     observe,
     read_data,
     with_file,
@@ -100,7 +96,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         try:
             model = load_model(path, args.do)
             if args.data:
-                model = observe(model, args.data)
+                model = observe(model, args.data, args.missing)
         except DocalcError as exc:
             print(str(exc), file=sys.stderr)
             status = EXIT_ERROR
@@ -181,7 +177,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
     model = load_model(args.model, args.do)
     if args.data:
-        model = observe(model, args.data)
+        model = observe(model, args.data, args.missing)
     digraph = draw(model)
     if args.output is None:
         print(digraph.source, end="")
@@ -217,7 +213,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
     """Fit the model to data, print a summary and write the posterior as netCDF."""
     if args.output is not None:
         check_writable(args.output, NETCDF_SUFFIXES, "a netCDF posterior (.nc)")
-    model = observe(load_model(args.model, args.do), args.data)
+    model = observe(load_model(args.model, args.do), args.data, args.missing)
     fit = _fit(model, args)
     if args.output is not None:
         write_posterior(fit, args.output)
@@ -244,20 +240,10 @@ def cmd_query(args: argparse.Namespace) -> int:
         raise interventions.no_queries(files.at_file(args.model)).error()
     fit: Fit | None = None
     if args.posterior:
-        tree = load_posterior(args.posterior)
-        check_posterior_names(model, tree, args.posterior)
-        if args.data:
-            model = observe(model, args.data)
-        else:
-            # the data the posterior was fitted to travel inside it
-            try:
-                model = model.observe(data_from_posterior(tree))
-            except DocalcDataError as exc:
-                raise with_file(exc, args.posterior) from None
-        fit = fit_from_posterior(model, tree, args.posterior)
+        fit = fit_from_posterior_file(model, args.posterior, args.data, args.missing)
         source = f"posterior {args.posterior}"
     elif args.data:
-        fit = _fit(observe(model, args.data), args)
+        fit = _fit(observe(model, args.data, args.missing), args)
         source = f"posterior of {args.data}"
     else:
         source = "prior (no data)"
@@ -307,9 +293,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     for k, (name, path) in enumerate(zip(names, args.model, strict=True)):
         model = load_model(path, args.do)
         if posteriors:
-            fits[name] = fit_from_posterior_file(model, posteriors[k], args.data)
+            fits[name] = fit_from_posterior_file(model, posteriors[k], args.data, args.missing)
         else:
-            fits[name] = _fit(observe(model, args.data), args)
+            fits[name] = _fit(observe(model, args.data, args.missing), args)
     table = compare(fits)
     print(format_comparison(table, fits, args.data or ", ".join(posteriors)))
     return EXIT_OK

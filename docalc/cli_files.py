@@ -127,11 +127,14 @@ def _bounded(p: Path, path: str) -> Path | io.BytesIO:
     return buf
 
 
-def observe(model: Model, data_path: str) -> Model:
-    """Bind the data file to the model, naming the file in any data error."""
+def observe(model: Model, data_path: str, missing: str = "raise") -> Model:
+    """Bind the data file to the model, naming the file in any data error.
+
+    ``missing`` is ``Model.observe``'s (``--missing``).
+    """
     df = read_data(data_path)
     try:
-        return model.observe(df)
+        return model.observe(df, missing=missing)
     except DocalcDataError as exc:
         raise with_file(exc, data_path) from None
 
@@ -154,6 +157,14 @@ def load_posterior(path: str) -> xr.DataTree:
     if "posterior" not in loaded.children:
         raise files.no_posterior_group(at).error()
     return loaded
+
+
+def imputed_in(tree: xr.DataTree) -> bool:
+    """Whether a saved posterior holds imputed cells (it was fitted with missing="impute")."""
+    from docalc.compiler.bind.missing import UNOBSERVED
+
+    suffix = UNOBSERVED.format("")
+    return any(str(k).endswith(suffix) for k in tree["posterior"].to_dataset().data_vars)
 
 
 def data_from_posterior(tree: xr.DataTree) -> dict[str, np.ndarray]:
@@ -201,18 +212,23 @@ def fit_from_posterior(model: Model, tree: xr.DataTree, path: str = "posterior")
     return Fit(model, tree, bound)
 
 
-def fit_from_posterior_file(model: Model, path: str, data_path: str | None) -> Fit:
+def fit_from_posterior_file(model: Model, path: str, data_path: str | None,
+                            missing: str = "raise") -> Fit:
     """Read a posterior file and rebuild its :class:`docalc.Fit` for the (unobserved) model.
 
     The data are those of ``data_path`` when given, else the ones saved in the posterior.
+    ``missing`` is ``--missing``; a posterior fitted with imputed cells is read with them
+    imputed.
     """
     tree = load_posterior(path)
     check_posterior_names(model, tree, path)
+    missing = "impute" if imputed_in(tree) else missing
     if data_path:
-        model = observe(model, data_path)
+        model = observe(model, data_path, missing)
     else:
+        # the data the posterior was fitted to travel inside it
         try:
-            model = model.observe(data_from_posterior(tree))
+            model = model.observe(data_from_posterior(tree), missing=missing)
         except DocalcDataError as exc:
             raise with_file(exc, path) from None
     return fit_from_posterior(model, tree, path)
@@ -224,14 +240,19 @@ def check_posterior_names(model: Model, tree: xr.DataTree, path: str) -> None:
     Done before binding the data saved in the posterior, so that a posterior of another
     model is reported as such rather than as a confusing data error.
     """
+    from docalc.compiler.bind.missing import UNOBSERVED
+
     have = {str(k) for k in tree["posterior"].to_dataset().data_vars}
-    unknown = sorted(have - {n.name for n in model.checked.nodes})
+    names = {n.name for n in model.checked.nodes}
+    # a node's imputed cells (observe(missing="impute")) are <node>_unobserved
+    unknown = sorted(have - names - {UNOBSERVED.format(k) for k in names})
     if unknown:
         raise files.posterior_of_other_model(files.at_file(path),
                                              names=", ".join(unknown)).error()
 
 
 def _check_posterior(model: Model, tree: xr.DataTree, path: str) -> None:
+    from docalc.compiler.bind.missing import UNOBSERVED
     from docalc.compiler.plan.run_plan import inference_plan
     from docalc.compiler.run.fitting import latent_steps
     from docalc.dsl.ir import Kind
@@ -246,6 +267,7 @@ def _check_posterior(model: Model, tree: xr.DataTree, path: str) -> None:
     plan = inference_plan(checked, bound.sizes, observed)
     # the nodes a fit must have inferred: exactly what `runs.fit` calls latent
     need = {st.name for st in latent_steps(plan)}
+    need |= {UNOBSERVED.format(k) for k in bound.missing}
     missing = sorted(need - have)
     if missing:
         raise files.posterior_lacks_latents(files.at_file(path),

@@ -68,13 +68,15 @@ class Model:
 
     def __init__(self, checked: CheckedModel, data: Any = None,
                  arrays: Mapping[str, np.ndarray] | None = None,
-                 _bound: Bound | None = None, _told: bool = False) -> None:
+                 _bound: Bound | None = None, _told: bool = False,
+                 _missing: str = "raise") -> None:
         self._checked = checked
         self._data = data
         self._arrays = dict(arrays or {})
         self._bound = _bound
         # whether the user was told what the data leave unobserved (observe() tells)
         self._told = _told
+        self._missing = _missing  # observe(missing=...): how do() re-binds the data
 
     # -- structure --------------------------------------------------------------------
     @property
@@ -91,6 +93,11 @@ class Model:
     def observed_names(self) -> frozenset[str]:
         """Names of the nodes bound to data (inputs and observed nodes)."""
         return self._bound.names if self._bound is not None else frozenset()
+
+    @property
+    def imputed(self) -> dict[str, int]:
+        """Imputed cells per column (``observe(df, missing="impute")``); empty if none."""
+        return self._bound.imputed if self._bound is not None else {}
 
     @property
     def queries(self) -> tuple[str, ...]:
@@ -125,37 +132,51 @@ class Model:
         checked, arrays = apply(self._checked, self._arrays, interventions_, kw)
         # conditioning is checked when fitting: an observed model may be intervened on
         # to ask predictions of it without being refit
-        bound = data_mod.bind(checked, self._data) if self._data is not None else None
-        return Model(checked, self._data, arrays, bound)
+        bound = data_mod.bind(checked, self._data, missing=self._missing) \
+            if self._data is not None else None
+        return Model(checked, self._data, arrays, bound, _missing=self._missing)
 
-    def observe(self, data: Any) -> Model:
+    def observe(self, data: Any, missing: str = "raise") -> Model:
         """Return the model conditioned on data (a DataFrame, or a dict of arrays/scalars).
+
+        Parameters
+        ----------
+        data : DataFrame or dict
+            Columns named after nodes.
+        missing : {"raise", "impute"}
+            NaN cells of a stochastic node's column: an error naming the column and rows
+            (default), or latents of their units, inferred with the rest
+            (``"impute"``; the posterior holds them as ``<node>_unobserved``). NaN in a
+            ``data`` input is an error either way, and, for now, in a discrete node.
 
         Raises
         ------
         DocalcDataError
-            Missing input columns, NaN or inf (with rows), non-numeric values, bad index
-            codes, mismatched lengths, values outside a distribution's support.
+            Missing input columns, NaN (unless imputed) or inf (with rows), non-numeric
+            values, bad index codes, mismatched lengths, values outside a distribution's
+            support.
         DocalcConditioningError
             Conditioning on a deterministic node, or on a node fixed by an intervention.
 
         Warns
         -----
         LatentWarning
-            Naming the unit-level stochastic nodes with no column: inferred per unit.
+            Naming the unit-level stochastic nodes with no column: inferred per unit;
+            and, under ``missing="impute"``, how many cells of each column are imputed.
         DataWarning
             For columns not in the model (with a "did you mean"), a column of a ``data``
             input that a ``do()`` replaces, names with spaces around them, and index
             codes that leave groups empty (1-based codes).
         """
         from docalc.compiler.bind import data as data_mod
-        from docalc.compiler.bind.data_notes import warn_unobserved
+        from docalc.compiler.bind.data_notes import warn_imputed, warn_unobserved
         from docalc.compiler.run.fitting import check_conditioning
 
-        bound = data_mod.bind(self._checked, data)
+        bound = data_mod.bind(self._checked, data, missing=missing)
         check_conditioning(self._checked, bound.names)
         warn_unobserved(self._checked, bound)
-        return Model(self._checked, data, self._arrays, bound, _told=True)
+        warn_imputed(self._checked, bound)
+        return Model(self._checked, data, self._arrays, bound, _told=True, _missing=missing)
 
     # -- running ----------------------------------------------------------------------
     def simulate(self, n: int | None = None, seed: int = 0, data: Any = None) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from docalc.compiler.bind.missing import MISSING, MISSING_KEY, UNOBSERVED, check_imputable
 from docalc.dsl import ast
 from docalc.dsl.check.checker import literal_value
 from docalc.dsl.distributions import CONSTRAINTS, DISTRIBUTIONS
@@ -27,18 +28,37 @@ from docalc.dsl.supports import outside_support
 DataLike = pd.DataFrame | Mapping[str, Any]
 
 
+
 @dataclass(frozen=True)
 class Bound:
-    """Validated data: arrays by node name, plate sizes, and coordinates per plate."""
+    """Validated data: arrays by node name, plate sizes, and coordinates per plate.
+
+    ``missing`` maps each node whose column has NaN cells to impute (``missing="impute"``)
+    to their positions (sorted, int32); its column keeps NaN there. The coordinates then
+    also label each such node's imputed cells (``<node>_unobserved_dim_0``: the labels of
+    their units).
+    """
 
     columns: Mapping[str, np.ndarray]
     sizes: Mapping[str, int]
     coords: Mapping[str, np.ndarray] = field(default_factory=dict)
+    missing: Mapping[str, np.ndarray] = field(default_factory=dict)
+    dropped: tuple[str, ...] = ()
+    """Globals whose one value was NaN under ``missing="impute"``: latent, no column."""
 
     @property
     def names(self) -> frozenset[str]:
         """The node names that have values."""
         return frozenset(self.columns)
+
+    @property
+    def imputed(self) -> dict[str, int]:
+        """The number of imputed cells per node (only nodes that have some)."""
+        return {k: int(v.size) for k, v in self.missing.items()}
+
+    def partly_observed(self, name: str) -> bool:
+        """Whether ``name`` has a column with some cells imputed (observed in the others)."""
+        return name in self.missing
 
 
 def _rows(mask: np.ndarray, index: pd.Index | None = None, most: int = 5) -> str:
@@ -62,7 +82,8 @@ def _as_columns(data: DataLike) -> tuple[dict[str, Any], pd.Index | None]:
 def bind(model: CheckedModel, data: DataLike | None, *, n: int | None = None,
          require_inputs: bool = True, what: str = "data",
          fixed_sizes: Mapping[str, int] | None = None,
-         known_labels: Mapping[str, list[Any]] | None = None) -> Bound:
+         known_labels: Mapping[str, list[Any]] | None = None,
+         missing: str = "raise") -> Bound:
     """Validate ``data`` against ``model`` and return arrays, plate sizes and coords.
 
     Parameters
@@ -78,7 +99,14 @@ def bind(model: CheckedModel, data: DataLike | None, *, n: int | None = None,
         Plate sizes that must be kept (e.g. the group plates of a fit).
     known_labels : mapping, optional
         Labels of group plates already factorized (by a fit): new data must use them.
+    missing : {"raise", "impute"}
+        NaN cells of a stochastic node's column: an error (E962), or latents of their units
+        (``Bound.missing``). NaN in a ``data`` input is an error either way (E989), and
+        in a discrete node's column under "impute" too, for now (E988).
     """
+    if not isinstance(missing, str) or missing not in MISSING:
+        raise errors.bad_missing(None, value=missing,
+                                 options=", ".join(map(repr, MISSING))).error()
     if n is not None and (isinstance(n, bool) or not isinstance(n, numbers.Real)
                           or not float(n).is_integer() or int(n) < 1):
         # a string "5" is refused as seed="5" is: the API takes numbers
@@ -99,11 +127,18 @@ def bind(model: CheckedModel, data: DataLike | None, *, n: int | None = None,
     coords: dict[str, np.ndarray] = {}
     out: dict[str, np.ndarray] = {}
     lengths: dict[str, list[tuple[str, int]]] = {}
+    holes: dict[str, np.ndarray] = {}
+    dropped: list[str] = []
     for name, raw in cols.items():
         node = nodes.get(name)
         if node is None:
             continue
-        arr = _to_array(name, raw, node)
+        arr = _to_array(name, raw, node, missing)
+        if arr.dtype.kind == "f" and np.isnan(arr).any():  # (labels are objects)
+            if node.plate is None:
+                dropped.append(name)  # a global's one value missing: a latent like any other
+                continue
+            holes[name] = np.flatnonzero(np.isnan(np.ravel(arr))).astype(np.int32)
         if node.plate is None:
             if arr.ndim != 0 and arr.size != 1:
                 raise errors.global_column(None, name=name, size=arr.size).error()
@@ -172,17 +207,21 @@ def bind(model: CheckedModel, data: DataLike | None, *, n: int | None = None,
         if n is not None:
             sizes[plate] = int(n)
     if require_inputs:
-        missing = [nd.name for nd in model.nodes
-                   if nd.kind is Kind.DATA and nd.name not in out
-                   and not _replaced(model, nd.name)]
-        if missing:
-            raise errors.missing_columns(None, what=what, names=", ".join(missing)).error()
+        absent = [nd.name for nd in model.nodes
+                  if nd.kind is Kind.DATA and nd.name not in out
+                  and not _replaced(model, nd.name)]
+        if absent:
+            raise errors.missing_columns(None, what=what, names=", ".join(absent)).error()
     for p in model.plates:
         if p.name not in sizes:
             raise errors.unsized_plate(None, plate=p.name, what=what).error()
     for name, arr in out.items():
         _check_support(model, nodes[name], arr, index, out)
-    return Bound(out, sizes, coords)
+    for name, where in holes.items():
+        units = coords.get(nodes[name].plate or "")
+        coords[UNOBSERVED.format(name) + "_dim_0"] = \
+            np.asarray(units)[where] if units is not None else where.astype(np.int64)
+    return Bound(out, sizes, coords, holes, tuple(dropped))
 
 
 def _strip_names(cols: dict[str, Any], nodes: Mapping[str, Node],
@@ -246,7 +285,7 @@ def _pad_labels(group: str, labels: list[Any], k: int) -> np.ndarray:
     return np.asarray(labels + extra, dtype=object)
 
 
-def _to_array(name: str, raw: Any, node: Node) -> np.ndarray:
+def _to_array(name: str, raw: Any, node: Node, missing: str = "raise") -> np.ndarray:
     if node.index_of is not None:
         arr = np.asarray(raw)
         if arr.dtype.kind in "OUSb" or isinstance(getattr(raw, "dtype", None), pd.CategoricalDtype):
@@ -266,11 +305,13 @@ def _to_array(name: str, raw: Any, node: Node) -> np.ndarray:
         sample = next((v for v in np.ravel(np.asarray(raw, dtype=object))
                        if not _is_number(v)), None)
         raise errors.non_numeric(None, name=name, sample=sample).error() from None
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        kind = "NaN" if np.isnan(arr).any() else "inf"
-        idx = raw.index if isinstance(raw, pd.Series) else None
-        raise errors.non_finite(None, name=name, kind=kind, rows=_rows(bad.ravel(), idx)).error()
+    idx = raw.index if isinstance(raw, pd.Series) else None
+    if np.isinf(arr).any():
+        raise errors.non_finite(None, name=name, kind="inf", rows=_rows(np.isinf(arr).ravel(), idx),
+                                input=node.kind is Kind.DATA).error()
+    nan = np.isnan(arr)
+    if nan.any():
+        check_imputable(node, missing, _rows(nan.ravel(), idx))
     _check_range(name, arr, node, raw)
     return arr
 
@@ -326,6 +367,10 @@ def _check_support(model: CheckedModel, node: Node, arr: np.ndarray,
     # (integers stay float64 here so that 2.5 is still seen as no count)
     stored: Any = np.float32 if dtype_for(node) is np.float32 else np.float64
     flat = np.asarray(np.ravel(arr), dtype=stored)
+    # imputed cells (NaN) are outside no support; a bound given per row is compared with
+    # the rows of the known cells only
+    known = ~np.isnan(flat)
+    flat = np.where(known, flat, 0)
     words = CONSTRAINTS[constraint]
     low = high = None
     if constraint == "interval":
@@ -338,7 +383,7 @@ def _check_support(model: CheckedModel, node: Node, arr: np.ndarray,
     elif spec.lookup("total_count") is not None:
         high, hi_words = _limit(model, node, "total_count", given, stored)
         words += f", at most {hi_words}" if high is not None else ""
-    bad = outside_support(constraint, flat, low=low, high=high)
+    bad = outside_support(constraint, flat, low=low, high=high) & known
     if constraint == "category":
         probs = node.dist.arg("probs") or node.dist.arg("logits")
         k = len(getattr(probs, "items", ())) or None
@@ -346,7 +391,8 @@ def _check_support(model: CheckedModel, node: Node, arr: np.ndarray,
             bad |= flat >= k
     if bad.any():
         rows = _rows(bad, index if node.plate is not None else None)
-        rounded = not outside_support(constraint, np.ravel(arr), low=low, high=high)[bad].any()
+        rounded = not outside_support(constraint, np.where(known, np.ravel(arr), 0), low=low,
+                                      high=high)[bad].any()
         raise errors.outside_support(None, name=node.name, dist=node.dist.name,
                                      constraint=words, rows=rows, rounded=rounded).error()
 
@@ -384,5 +430,13 @@ def dtype_for(node: Node) -> Any:
 
 
 def as_arrays(model: CheckedModel, bound: Bound) -> dict[str, np.ndarray]:
-    """Return the bound columns cast to the dtypes the compiled model expects."""
-    return {k: np.asarray(v, dtype=dtype_for(model.node(k))) for k, v in bound.columns.items()}
+    """Return the bound columns cast to the dtypes the compiled model expects.
+
+    A node with imputed cells also gets their positions, under ``MISSING_KEY`` (the
+    NumPyro model samples them, ``step_eval.Sites``; forward runs read the node's values
+    from the posterior draws instead, ``draws.Draws.values``).
+    """
+    out = {k: np.asarray(v, dtype=dtype_for(model.node(k))) for k, v in bound.columns.items()}
+    out.update({MISSING_KEY.format(k): v for k, v in bound.missing.items()})
+    return out
+

@@ -1,9 +1,11 @@
 """What data bound to a model leave unsaid: latent unit nodes, replaced inputs, other data.
 
 Each is legitimate on purpose and a silent wrong answer by mistake, so the user is told:
-a unit-level stochastic node with no column is inferred per unit (LatentWarning); a
-``data`` input that a ``do()`` replaces ignores its column (DataWarning). Data given with
-a saved posterior must be the data it was fitted to (:func:`compare_with_saved`).
+a unit-level stochastic node with no column is inferred per unit (LatentWarning), and
+so are the NaN cells of a column under ``missing="impute"`` (LatentWarning, with the
+count per column: :func:`warn_imputed`); a ``data`` input that a ``do()`` replaces
+ignores its column (DataWarning). Data given with a saved posterior must be the data it
+was fitted to (:func:`compare_with_saved`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from docalc.compiler.bind.data import Bound, _rows
+from docalc.compiler.bind.missing import UNOBSERVED
 from docalc.dsl.errors import DataWarning, LatentWarning, files
 from docalc.dsl.ir import CheckedModel, Kind
 
@@ -65,6 +68,22 @@ def warn_unobserved(checked: CheckedModel, bound: Bound, stacklevel: int = 3) ->
         warnings.warn(f"no data column for {listed}: inferred per unit as latent "
                       f"node{'s' if len(latent) > 1 else ''}, not observed (if a column was "
                       "meant, check its name)", LatentWarning, stacklevel=stacklevel)
+
+
+def warn_imputed(checked: CheckedModel, bound: Bound, stacklevel: int = 3) -> None:
+    """Say, per column, how many NaN cells ``missing="impute"`` made latents (LatentWarning).
+
+    One warning for all columns, in the model's order; none when no cell is imputed.
+    """
+    total = {k: len(bound.columns[k]) for k in bound.missing}
+    parts = [f"'{k}' {bound.missing[k].size} of {total[k]} cells "
+             f"(posterior variable '{UNOBSERVED.format(k)}')"
+             for k in sorted(bound.missing, key=checked.names.index)]
+    parts += [f"'{k}' its one value (a global: posterior variable '{k}')"
+              for k in bound.dropped]
+    if parts:
+        warnings.warn(f"missing values imputed (inferred as latents of their units): "
+                      f"{'; '.join(parts)}", LatentWarning, stacklevel=stacklevel)
 
 
 def compare_with_saved(checked: CheckedModel, bound: Bound, saved: Mapping[str, np.ndarray],

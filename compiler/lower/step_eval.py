@@ -24,8 +24,10 @@ import jax
 import jax.numpy as jnp
 import numpyro
 
+from docalc.compiler.bind.missing import MISSING_KEY
 from docalc.compiler.lower import dists
 from docalc.compiler.lower.expr import Fn, compile_expr, literal_slots
+from docalc.compiler.lower.impute import masked_site
 from docalc.compiler.lower.means import mean_or_draw
 from docalc.compiler.plan.run_plan import Plan, Step, intervention_exprs
 from docalc.compiler.plan.value_checks import plan_checks, raise_violations
@@ -260,6 +262,10 @@ class Sites(Run):
         # NumPyro's support check of an observed value against a latent bound (Uniform's
         # high) mixes it with traced values, so it must be a JAX array, not NumPy's
         obs = jnp.asarray(self.given[st.name]) if observed else None
+        # a column with NaN cells under observe(missing="impute"): those are latents
+        holes = self.given.get(MISSING_KEY.format(st.name)) if observed else None
+        if holes is not None:
+            return masked_site(site, dist, args, obs, holes, self.c.shape(st), st.node.plate)
         return numpyro.sample(site, dists.make(dist, args), obs=obs)
 
     def record(self, st: Step, value: Any) -> Any:

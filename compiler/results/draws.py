@@ -49,12 +49,16 @@ class Draws:
 
     @cached_property
     def values(self) -> dict[str, np.ndarray]:
-        """The variables with (chain, draw) merged into one leading draw axis."""
+        """The variables with (chain, draw) merged into one leading draw axis.
+
+        A node with imputed cells is whole here (data and imputed draws), under its name.
+        """
+        from docalc.compiler.bind.missing import with_imputed
         from docalc.compiler.results.trees import flatten_draws
 
         if self.tree is None:
             return {}
-        return flatten_draws(self.tree["posterior"].to_dataset())
+        return with_imputed(self.bound, flatten_draws(self.tree["posterior"].to_dataset()))
 
     @property
     def n_draws(self) -> int:

@@ -16,6 +16,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from docalc.compiler.bind.missing import MISSING_KEY, UNOBSERVED
 from docalc.compiler.bind.seeds import check_seed
 from docalc.compiler.plan.run_plan import Plan
 from docalc.compiler.plan.value_checks import CHECK_SITE, plan_checks
@@ -237,6 +238,9 @@ def svi(plan: Plan, data: Mapping[str, Any], params: Any, arrays: Mapping[str, A
     observed = {st.name for st in plan.steps if st.observed or st.mode == "data"}
     # Predictive leaves out the guide's latent sites unless they are asked for by name
     sites = [st.name for st in plan.steps if st.name not in observed]
+    # the imputed cells of observed nodes (observe(missing="impute")) are latents too
+    sites += [UNOBSERVED.format(st.name) for st in plan.steps
+              if MISSING_KEY.format(st.name) in data]
     sites += [CHECK_SITE.format(k) for k in range(len(plan_checks(plan)[0]))]
     pred = Predictive(model, guide=g, params=result.params, num_samples=draws,
                       return_sites=sites)

@@ -1,5 +1,8 @@
 """Data that does not fit the model: E90x the table, E96x values, E97x units, E98x ``backdoor``.
 
+E975 is the ``missing=`` option of ``observe``; E988 and E989 are missing values that
+cannot be imputed (a discrete node's, for now; a ``data`` input's).
+
 Columns and rows are named in the message; there is no place in the text.
 """
 
@@ -78,10 +81,19 @@ def non_numeric(span: Span | None, *, name: str, sample: object) -> None:
     """Report text in a numeric column."""
 
 
-@entry("E962", DocalcDataError, "column '{name}' has {kind} values in rows {rows}",
-       "drop or impute those rows; docalc does not model missing values")
-def non_finite(span: Span | None, *, name: str, kind: str, rows: str) -> None:
-    """Report naN or inf in a column (``kind`` says which)."""
+@entry("E962", DocalcDataError, "column '{name}' has {kind} values in rows {rows}", "{fix}")
+def non_finite(span: Span | None, *, name: str, kind: str, rows: str,
+               input: bool = False) -> dict[str, object]:
+    """Report NaN or inf in a column (``kind`` says which; ``input``: of a ``data`` input)."""
+    if kind != "NaN":
+        fix = "replace those values with finite numbers, or drop the rows"
+    elif input:
+        fix = (f"'{name}' is a `data` input, which the model does not describe, so its "
+               "missing values cannot be imputed: drop or fill those rows")
+    else:
+        fix = ("pass missing=\"impute\" to observe() (--missing impute on the command "
+               "line) to infer those cells as latents of their units, or drop the rows")
+    return {"name": name, "kind": kind, "rows": rows, "fix": fix}
 
 
 @entry("E963", DocalcDataError, "column '{name}' has values too large for {kind} in rows {rows}",
@@ -169,6 +181,12 @@ def run_too_large(span: Span | None, *, what: str, values: int, detail: str, lim
 
 
 # -- tables for backdoor() --------------------------------------------------------------------
+@entry("E975", DocalcDataError, "missing={value!r} is not an option; it is one of {options}",
+       "missing=\"raise\" (the default) refuses NaN cells; missing=\"impute\" infers them")
+def bad_missing(span: Span | None, *, value: object, options: str) -> None:
+    """Report an unknown ``missing=`` option of ``observe``."""
+
+
 @entry("E980", DocalcDataError, "column {name!r} is not in the table; its columns are: "
        "{columns}")
 def column_not_in_table(span: Span | None, *, name: str, columns: str) -> None:
@@ -216,3 +234,18 @@ def table_type(span: Span | None, *, got: str, fix: str) -> None:
        "there ({empty} of {strata} strata lack it)")
 def positivity(span: Span | None, *, where: str, setting: str, empty: int, strata: int) -> None:
     """Report a stratum of the adjustment set where no row has the treatment value."""
+
+
+@entry("E988", DocalcDataError, "column '{name}' has NaN values in rows {rows}, but '{name}' is "
+       "discrete ({dist}): imputing the missing cells of a discrete node is not yet supported",
+       "drop those rows, or fill them; continuous nodes' missing cells are imputed")
+def discrete_imputation(span: Span | None, *, name: str, rows: str, dist: str) -> None:
+    """Report NaN cells of a discrete node's column under ``missing="impute"``."""
+
+
+@entry("E989", DocalcDataError, "column '{name}' has NaN values in rows {rows}, but '{name}' is "
+       "a `data` input: the model does not describe it, so missing=\"impute\" has nothing to "
+       "impute it from", "drop or fill those rows, or make '{name}' a stochastic node "
+       "(`{name} ~ ...`) so that its missing cells can be inferred")
+def nan_in_input(span: Span | None, *, name: str, rows: str) -> None:
+    """Report NaN in a ``data`` input's column under ``missing="impute"``."""
