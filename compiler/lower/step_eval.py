@@ -25,6 +25,7 @@ import jax.numpy as jnp
 import numpyro
 
 from docalc.compiler.lower import dists
+from docalc.compiler.lower.enumeration import Marginal
 from docalc.compiler.lower.expr import Fn, compile_expr, literal_slots
 from docalc.compiler.plan.run_plan import Plan, Step, intervention_exprs
 from docalc.compiler.plan.value_checks import plan_checks, raise_violations
@@ -138,6 +139,10 @@ def _listed(dist: str, param: str) -> bool:
 
 def _bad_units(ok: Any, shape: tuple[int, ...]) -> Any:
     ok = jnp.asarray(ok)
+    if ok.ndim > len(shape):
+        # a leading enumeration axis (a marginalized latent's values): a unit is broken
+        # when it is for some value
+        ok = jnp.all(ok, axis=tuple(range(ok.ndim - len(shape))))
     return jnp.sum(~jnp.broadcast_to(ok, jnp.broadcast_shapes(ok.shape, shape)),
                    dtype=jnp.int32)
 
@@ -232,8 +237,15 @@ class Sites(Run):
     """The NumPyro model: draws are sample sites (observed ones with ``obs``).
 
     Computed values are ``numpyro.deterministic`` sites, so every output holds the value
-    a node actually took.
+    a node actually took. Latent discrete nodes are summed out instead (``marginal``, see
+    :mod:`docalc.compiler.lower.enumeration`): they and the nodes that read them are
+    evaluated with a leading enumeration axis and go into one factor site per group.
     """
+
+    def __init__(self, c: CompiledPlan, given: Arrays, params: Any, arrays: Arrays,
+                 counts: dict[int, Any] | None, marginal: Marginal | None = None) -> None:
+        super().__init__(c, given, params, arrays, counts)
+        self.marginal = marginal
 
     def held(self, st: Step) -> Any:
         """Read a data column as a JAX array."""
@@ -245,10 +257,15 @@ class Sites(Run):
         # NumPyro's support check of an observed value against a latent bound (Uniform's
         # high) mixes it with traced values, so it must be a JAX array, not NumPy's
         obs = jnp.asarray(self.given[st.name]) if observed else None
+        m = self.marginal
+        if m is not None and site == st.name and st.name in m.drawn:
+            return m.draw(st.name, site, dist, args, obs)
         return numpyro.sample(site, dists.make(dist, args), obs=obs)
 
     def record(self, st: Step, value: Any) -> Any:
-        """Return a NumPyro deterministic site."""
+        """Return a NumPyro deterministic site (a plain value where it is enumerated)."""
+        if self.marginal is not None and st.name in self.marginal.computed:
+            return value
         return numpyro.deterministic(st.name, fit_shape(value, self.c.shape(st)))
 
 
