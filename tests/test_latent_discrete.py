@@ -252,13 +252,15 @@ plate unit {
     d = post["d"].to_numpy().reshape(-1, 1)
     zd = post["z"].to_numpy().reshape(-1, n)
     # each unit's noise given its latent's draw: y had x been 0 is y - b x, whatever z is
-    cf = fit.counterfactual(do={"x": 0}, var_names=["y"])["counterfactual"]["y"].to_numpy().reshape(-1, n)
+    cf = fit.counterfactual(do={"x": 0}, var_names=["y"])["counterfactual"]["y"]
+    cf = cf.to_numpy().reshape(-1, n)
     np.testing.assert_allclose(cf, df["y"].to_numpy() - b * x, rtol=1e-4, atol=1e-4)
     # set the latent itself: y had the unit been in class 1, given its draw of z
-    cf1 = fit.counterfactual(do={"z": 1}, var_names=["y"])["counterfactual"]["y"].to_numpy().reshape(-1, n)
+    cf1 = fit.counterfactual(do={"z": 1}, var_names=["y"])["counterfactual"]["y"]
+    cf1 = cf1.to_numpy().reshape(-1, n)
     np.testing.assert_allclose(cf1, df["y"].to_numpy() + d * (1 - zd), rtol=1e-4, atol=1e-4)
     # an intervention upstream of the latent would need its noise: refused
-    with pytest.raises(dc.DocalcCounterfactualError, match="noise of latent discrete node.*'z'"):
+    with pytest.raises(dc.DocalcCounterfactualError, match=r"noise of latent discrete node.*'z'"):
         fit.counterfactual(do={"p": 0.9}, var_names=["y"])
 
 
@@ -277,7 +279,8 @@ def test_the_same_seed_gives_the_same_latent_draws(classes) -> None:  # type: ig
     df, fit = classes
     again = _quiet(dc.compile(CLASSES).observe(df), seed=1, chains=2, tune=300, draws=300)
     for k in ("z", "z__probs", "p"):
-        np.testing.assert_array_equal(fit.posterior["posterior"][k], again.posterior["posterior"][k])
+        np.testing.assert_array_equal(fit.posterior["posterior"][k],
+                                      again.posterior["posterior"][k])
 
 
 REFIT = """

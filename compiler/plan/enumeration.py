@@ -178,7 +178,8 @@ def plan_groups(plan: Any, text: str | None = None) -> tuple[Group, ...]:
     groups = []
     for r in dict.fromkeys(find(n) for n in latent):
         members = tuple(n for n in latent if find(n) == r)
-        deps, enum = [], []
+        deps: list[Any] = []
+        enum: list[Any] = []
         for st in plan.steps:
             if st.name in latent or not {find(a) for a in reads[st.name]} & {r}:
                 continue
