@@ -54,9 +54,12 @@ class Marginal:
 
     def _add(self, name: str, lp: Any) -> None:
         k = self._of[name]
-        g = self.groups[k]
-        lp = jnp.broadcast_to(lp, (g.size, self.sizes[g.plate]))
         self.lp[k] = lp if k not in self.lp else self.lp[k] + lp
+
+    def terms(self, k: int) -> Any:
+        """Return group ``k``'s log joint per joint value and unit, (size, units)."""
+        g = self.groups[k]
+        return jnp.broadcast_to(self.lp[k], (g.size, self.sizes[g.plate]))
 
     def draw(self, name: str, site: str, dist: str, args: Mapping[str, Any],
              obs: Any) -> Any:
@@ -65,7 +68,9 @@ class Marginal:
         g = self.groups[self._of[name]]
         units = self.sizes[g.plate]
         if name in self._value:
-            value = jnp.broadcast_to(jnp.asarray(self._value[name])[:, None], (g.size, units))
+            # (joint values, 1): it broadcasts against the units, and a latent whose
+            # parameters are global costs one log probability per value, not per unit
+            value = jnp.asarray(self._value[name])[:, None]
         elif obs is not None:
             value = obs
         else:
@@ -79,4 +84,4 @@ class Marginal:
         """Add each group's factor: per unit, the log of the sum over its joint values."""
         for k, g in enumerate(self.groups):
             with numpyro.plate(g.plate, self.sizes[g.plate], dim=-1):
-                numpyro.factor(g.site, jax.nn.logsumexp(self.lp[k], axis=0))
+                numpyro.factor(g.site, jax.nn.logsumexp(self.terms(k), axis=0))

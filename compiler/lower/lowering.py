@@ -89,7 +89,7 @@ def make_enumeration_terms(plan: Plan) -> Callable[..., list[Any]]:
         with handlers.block(), handlers.seed(rng_seed=0), handlers.substitute(data=values):
             how = body(data, params, arrays)
         m = how.marginal
-        return [] if m is None else [m.lp[k] for k in range(len(m.groups))]
+        return [] if m is None else [m.terms(k) for k in range(len(m.groups))]
 
     return terms
 
