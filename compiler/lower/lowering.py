@@ -67,20 +67,60 @@ def make_numpyro_model(plan: Plan) -> Callable[[Arrays, Any, Arrays], None]:
     are recorded with ``numpyro.deterministic``, so every output holds the value a node
     actually took. Each check of ``value_checks.plan_checks`` is recorded too, as the
     number of units that broke it (site ``value_checks.CHECK_SITE``); when NumPyro first
-    runs the model with concrete values, a broken check raises at once.
+    runs the model with concrete values, a broken check raises at once. Latent discrete
+    nodes are summed out (one factor site per group, see
+    :mod:`docalc.compiler.lower.enumeration`).
     """
-    c = CompiledPlan(plan)
+    body = _model_body(plan)
 
     def model(data: Arrays, params: Any, arrays: Arrays) -> None:
+        body(data, params, arrays)
+
+    return model
+
+
+def make_enumeration_terms(plan: Plan) -> Callable[..., list[Any]]:
+    """Return ``terms(values, data, params, arrays)``: each group's log joint per value.
+
+    ``values`` holds one draw of the model's sample sites (a posterior draw of the
+    continuous latents); the result has, per group of ``plan_groups(plan)``, the
+    unnormalized log posterior of each joint value of its latents per unit, shape
+    ``(Group.size, units)``: the terms the model's factor sums (the infer_discrete idea).
+    """
+    from numpyro import handlers
+
+    body = _model_body(plan)
+
+    def terms(values: Arrays, data: Arrays, params: Any, arrays: Arrays) -> list[Any]:
+        with handlers.block(), handlers.seed(rng_seed=0), handlers.substitute(data=values):
+            how = body(data, params, arrays)
+        m = how.marginal
+        return [] if m is None else [m.terms(k) for k in range(len(m.groups))]
+
+    return terms
+
+
+def _model_body(plan: Plan) -> Callable[[Arrays, Any, Arrays], Sites]:
+    from docalc.compiler.lower.enumeration import Marginal
+    from docalc.compiler.plan.enumeration import plan_groups
+
+    c = CompiledPlan(plan)
+    groups = plan_groups(plan)
+
+    def body(data: Arrays, params: Any, arrays: Arrays) -> Sites:
         env: dict[str, Any] = {}
         counts: dict[int, Any] = {}
-        how = Sites(c, data, params, arrays, counts)
+        marginal = Marginal(groups, plan.size) if groups else None
+        how = Sites(c, data, params, arrays, counts, marginal)
         for st in plan.steps:
             plate = st.node.plate
             ctx = numpyro.plate(plate, c.shape(st)[0], dim=-1) if plate else nullcontext()
             with ctx:
                 env[st.name] = evaluate(st, env, how)
+        if marginal is not None:
+            marginal.finish()
         for k in range(len(c.checks)):
             numpyro.deterministic(CHECK_SITE.format(k), counts.get(k, jnp.int32(0)))
+        return how
 
-    return model
+    return body

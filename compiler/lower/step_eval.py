@@ -26,6 +26,7 @@ import numpyro
 
 from docalc.compiler.bind.missing import MISSING_KEY
 from docalc.compiler.lower import dists
+from docalc.compiler.lower.enumeration import Marginal
 from docalc.compiler.lower.expr import Fn, compile_expr, literal_slots
 from docalc.compiler.lower.impute import masked_site
 from docalc.compiler.lower.means import mean_or_draw
@@ -141,6 +142,10 @@ def _listed(dist: str, param: str) -> bool:
 
 def _bad_units(ok: Any, shape: tuple[int, ...]) -> Any:
     ok = jnp.asarray(ok)
+    if ok.ndim > len(shape):
+        # a leading enumeration axis (a marginalized latent's values): a unit is broken
+        # when it is for some value
+        ok = jnp.all(ok, axis=tuple(range(ok.ndim - len(shape))))
     return jnp.sum(~jnp.broadcast_to(ok, jnp.broadcast_shapes(ok.shape, shape)),
                    dtype=jnp.int32)
 
@@ -249,8 +254,15 @@ class Sites(Run):
     """The NumPyro model: draws are sample sites (observed ones with ``obs``).
 
     Computed values are ``numpyro.deterministic`` sites, so every output holds the value
-    a node actually took.
+    a node actually took. Latent discrete nodes are summed out instead (``marginal``, see
+    :mod:`docalc.compiler.lower.enumeration`): they and the nodes that read them are
+    evaluated with a leading enumeration axis and go into one factor site per group.
     """
+
+    def __init__(self, c: CompiledPlan, given: Arrays, params: Any, arrays: Arrays,
+                 counts: dict[int, Any] | None, marginal: Marginal | None = None) -> None:
+        super().__init__(c, given, params, arrays, counts)
+        self.marginal = marginal
 
     def held(self, st: Step) -> Any:
         """Read a data column as a JAX array."""
@@ -266,10 +278,15 @@ class Sites(Run):
         holes = self.given.get(MISSING_KEY.format(st.name)) if observed else None
         if holes is not None:
             return masked_site(site, dist, args, obs, holes, self.c.shape(st), st.node.plate)
+        m = self.marginal
+        if m is not None and site == st.name and st.name in m.drawn:
+            return m.draw(st.name, site, dist, args, obs)
         return numpyro.sample(site, dists.make(dist, args), obs=obs)
 
     def record(self, st: Step, value: Any) -> Any:
-        """Return a NumPyro deterministic site."""
+        """Return a NumPyro deterministic site (a plain value where it is enumerated)."""
+        if self.marginal is not None and st.name in self.marginal.computed:
+            return value
         return numpyro.deterministic(st.name, fit_shape(value, self.c.shape(st)))
 
 

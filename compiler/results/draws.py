@@ -58,7 +58,11 @@ class Draws:
 
         if self.tree is None:
             return {}
-        return with_imputed(self.bound, flatten_draws(self.tree["posterior"].to_dataset()))
+        post = self.tree["posterior"].to_dataset()
+        # only the nodes' draws: a marginalized latent's value probabilities
+        # (`<latent>__probs`) are not a node of the model
+        return with_imputed(self.bound, flatten_draws(
+            post, [str(k) for k in post.data_vars if "__" not in str(k)]))
 
     @property
     def n_draws(self) -> int:

@@ -59,6 +59,7 @@ def fit(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndar
     """
     from docalc.compiler.bind import data as data_mod
     from docalc.compiler.bind.interventions import check_array_shapes
+    from docalc.compiler.plan.enumeration import plan_groups, probs_name
     from docalc.compiler.plan.run_plan import inference_plan
     from docalc.compiler.plan.value_checks import check_samples
 
@@ -93,10 +94,9 @@ def fit(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndar
     latent = latent_steps(plan)
     if not latent:
         raise runtime.nothing_to_infer(None).error()
-    discrete = [st.name for st in latent if _is_discrete(st)]
-    if discrete:
-        raise runtime.latent_discrete(None, names=", ".join(discrete),
-                                      first=discrete[0]).error()
+    # latent discrete nodes are summed out (or refused here, before compiling anything)
+    marg = plan_groups(plan, checked.text)
+    summed = {n for g in marg for n in g.latents}
     _check_size(plan, bound.sizes, method, chains, tune, draws)
     ensure_jax()
     from docalc.compiler.run import inference
@@ -106,7 +106,12 @@ def fit(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndar
 
     params = literal_params(checked, plan)
     attrs: dict[str, Any] = {"method": method}
-    if method == "nuts":
+    sites = [st.name for st in latent if st.name not in summed]
+    kept_chains = chains if method == "nuts" else 1
+    if not sites:
+        # nothing continuous is left to sample: the latents' posterior is exact as it is
+        values, stats = inference.fixed(plan, columns, params, arrays, kept_chains, draws)
+    elif method == "nuts":
         settings = inference.Settings(chains, tune, draws, float(target_accept), max_tree_depth,
                                       progress)
         out = inference.nuts(plan, columns, params, arrays, settings, seed)
@@ -117,6 +122,11 @@ def fit(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndar
                                        guide=guide)
         stats = {}
         attrs["final_loss"] = float(losses[-1])
+    if marg:
+        from docalc.compiler.run.discrete_posterior import add
+
+        values = add(plan, marg, columns, params, arrays, values, sites,
+                     kept_chains, draws, seed)
     # imported here, not above: inference.nuts imports it while XLA samples
     from docalc.compiler.results.trees import dataset, tree
 
@@ -124,8 +134,14 @@ def fit(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndar
     # record whether the new values gave some distribution an invalid parameter
     check_samples(plan, values)
     # `<node>__<role>` sites are docalc's own (the checker keeps "__" out of user names)
+    probs = {probs_name(n): values[probs_name(n)] for n in summed}
     values = {k: v for k, v in values.items() if "__" not in k and k not in observed}
-    groups = {"posterior": dataset(checked, values, bound.coords)}
+    posterior = dataset(checked, values, bound.coords)
+    if summed:
+        from docalc.compiler.run.discrete_posterior import name_dims
+
+        posterior = name_dims(posterior, marg, probs, bound.coords)
+    groups = {"posterior": posterior}
     if stats:
         groups["sample_stats"] = dataset(checked, stats, bound.coords)
     obs = {k: v for k, v in bound.columns.items() if k in observed}
@@ -139,8 +155,8 @@ def fit(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndar
         from docalc.compiler.run.loglik import attach
 
         attach(result, checked, plan, columns, params, arrays, values, bound.coords)
-    if method == "nuts":
-        free = [st.name for st in latent if st.name in values]
+    if method == "nuts" and stats:
+        free = [st.name for st in latent if st.name in values and st.name not in summed]
         _diagnose(result, chains, free)
     return result
 
@@ -197,14 +213,6 @@ def check_conditioning(checked: CheckedModel, names: frozenset[str]) -> None:
                          .with_source(text))
     if diags:
         raise_diagnostics(diags)
-
-
-def _is_discrete(step: Any) -> bool:
-    from docalc.dsl.distributions import DISTRIBUTIONS
-
-    iv = step.intervention
-    dist = iv.dist if iv is not None and iv.dist is not None else step.node.dist
-    return dist is not None and DISTRIBUTIONS[dist.name].discrete
 
 
 def _diagnose(result: xr.DataTree, chains: int, free: list[str]) -> None:

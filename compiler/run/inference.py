@@ -247,3 +247,24 @@ def svi(plan: Plan, data: Mapping[str, Any], params: Any, arrays: Mapping[str, A
     out = pred(k_draw, *args)
     values = {k: np.asarray(v)[None] for k, v in out.items() if k not in observed}
     return values, np.asarray(result.losses)
+
+
+def fixed(plan: Plan, data: Mapping[str, Any], params: Any, arrays: Mapping[str, Any],
+          chains: int, draws: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Return the recorded sites of a model with nothing to sample, as (chain, draw) draws.
+
+    Every latent is summed out (e.g. all parameters fixed by ``do``): the posterior of
+    the latents is exact, and the computed nodes have one value, repeated per draw.
+    """
+    from numpyro.infer.util import Predictive
+
+    from docalc.compiler.lower.lowering import make_numpyro_model
+
+    model = make_numpyro_model(plan)
+    sites = [st.name for st in plan.steps if not st.observed and st.mode != "data"]
+    sites += [CHECK_SITE.format(k) for k in range(len(plan_checks(plan)[0]))]
+    args = (dict(data), jnp.asarray(params, dtype=jnp.float32), dict(arrays))
+    out = Predictive(model, num_samples=1, return_sites=sites)(jax.random.PRNGKey(0), *args)
+    values = {k: np.broadcast_to(np.asarray(v), (chains, draws, *np.shape(v)[1:])).copy()
+              for k, v in out.items()}
+    return values, {}

@@ -126,6 +126,7 @@ def scenario(source: Draws, do: Any, data: Any, var_names: str | list[str] | Non
     shared = data_mod.as_arrays(checked, bound)
     given = set(draws) | set(shared)
     if counterfactual:
+        _refuse_abducted_latents(checked, source)
         plan = forward_plan(checked, bound.sizes, given, counterfactual=True, needed=wanted)
     else:
         if targets is None:
@@ -138,3 +139,23 @@ def scenario(source: Draws, do: Any, data: Any, var_names: str | list[str] | Non
     keep = wanted or changed
     return Scenario(checked, plan, shared, draws, np.zeros(0), arrays, n_draws, chains,
                     bound.coords, keep)
+
+
+def _refuse_abducted_latents(checked: CheckedModel, source: Draws) -> None:
+    """Refuse a counterfactual whose intervention reaches a marginalized latent.
+
+    A unit's noise is recovered given each posterior draw of its latents; a latent the
+    intervention changes would itself need its noise, which its draw does not determine.
+    """
+    from docalc.compiler.plan.enumeration import probs_name
+    from docalc.compiler.plan.run_plan import affected
+
+    if source.tree is None:
+        return
+    have = set(map(str, source.tree["posterior"].data_vars))
+    summed = {n for n in checked.names if probs_name(n) in have}
+    ivs = {i.name for i in checked.interventions if i not in source.checked.interventions}
+    reached = sorted((affected(checked, ivs) - ivs) & summed, key=checked.names.index)
+    if reached:
+        raise errors.runtime.counterfactual_through_latent(
+            None, names=", ".join(f"'{n}'" for n in reached)).error()

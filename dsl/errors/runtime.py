@@ -149,11 +149,13 @@ def nothing_to_infer(span: Span | None) -> None:
     """Report ``fit()`` on a model without latent stochastic nodes."""
 
 
-@entry("E951", DocalcInferenceError, "latent discrete node(s) {names} cannot be inferred: NUTS "
-       "and SVI need continuous unknowns", "give {first} a data column, or model it with a "
-       "continuous distribution (e.g. a Beta probability instead of a Bernoulli draw)")
-def latent_discrete(span: Span | None, *, names: str, first: str) -> None:
-    """Report ``fit()`` on a model with unobserved discrete nodes (E93x is full: E951 on)."""
+@entry("E951", DocalcInferenceError, "latent discrete node(s) {names} cannot be inferred: "
+       "{dist} has unbounded support, so its values cannot be summed out, and NUTS and SVI "
+       "need continuous unknowns", "give {first} a data column, or model it with a finite "
+       "support (Bernoulli, Categorical, or Binomial with a literal total_count), which docalc "
+       "marginalizes exactly")
+def latent_discrete(span: Span | None, *, names: str, first: str, dist: str) -> None:
+    """Report ``fit()`` on a model with an unobserved discrete node of unbounded support."""
 
 
 @entry("E952", DocalcArgumentError, "{argument} must be {expected}, got {got}")
@@ -179,6 +181,29 @@ def nothing_observed(span: Span | None, *, inputs: str, nodes: str) -> None:
        "{suggestion}")
 def unknown_names(span: Span | None, *, argument: str, names: str, suggestion: str) -> None:
     """Report unknown node names in an API argument (``identify(observed=[...])``, ``roles``)."""
+
+
+@entry("E955", DocalcInferenceError, "latent discrete node '{name}' cannot be marginalized: "
+       "{why}", "give '{name}' a data column, or put it and every node that reads it in one "
+       "plate (a per-unit latent is summed out unit by unit)")
+def latent_not_marginalizable(span: Span | None, *, name: str, why: str) -> None:
+    """Report a latent discrete node whose sum over values is not per unit (or not exact)."""
+
+
+@entry("E956", DocalcInferenceError, "latent discrete node '{name}' ~ {dist} has no fixed "
+       "number of values to sum over", "write its list of probabilities out "
+       "(`Categorical(probs = [0.2, 0.8])`) or give Binomial a literal total_count")
+def latent_support_not_literal(span: Span | None, *, name: str, dist: str) -> None:
+    """Report a marginalized latent whose support size is not known from the model text."""
+
+
+@entry("E957", DocalcCounterfactualError, "cannot compute the counterfactual: it would "
+       "need the noise of latent discrete node(s) {names}, which the data do not determine",
+       "counterfactuals of a model with marginalized latents work when the intervention "
+       "leaves the latents untouched (each unit's noise is recovered given the latent's "
+       "posterior draws); use predict() or effect() for the interventional answer")
+def counterfactual_through_latent(span: Span | None, *, names: str) -> None:
+    """Report a counterfactual whose intervention reaches a marginalized latent."""
 
 
 @entry("E941", DocalcGraphvizError, "the Python package 'graphviz' is not installed",
