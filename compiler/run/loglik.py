@@ -55,13 +55,17 @@ def _sites(model: Any, args: tuple[Any, ...]) -> tuple[list[str], dict[str, str 
     """Return the latent sample sites and the plate of each observed site (abstract trace)."""
     import jax
     from numpyro import handlers
+    from numpyro.infer.initialization import init_to_uniform
 
     latent: list[str] = []
     plates: dict[str, str | None] = {}
 
     def probe(a: tuple[Any, ...]) -> int:
-        # traced with abstract values: no value check can fire on a made-up draw
-        tr = handlers.trace(handlers.seed(model, 0)).get_trace(*a)
+        # traced with abstract values: no value check can fire on a made-up draw; latent
+        # sites get a value the way NUTS initializes them (a site whose density is in a
+        # marginalized latent's factor has no sampler of its own)
+        seeded = handlers.substitute(handlers.seed(model, 0), substitute_fn=init_to_uniform)
+        tr = handlers.trace(seeded).get_trace(*a)
         for name, site in tr.items():
             if site["type"] != "sample":
                 continue
