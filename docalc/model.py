@@ -269,10 +269,12 @@ class Model:
               roles: Mapping[str, str] | None = None) -> graphviz.Digraph:
         """Return the causal graph (mutilated by ``do`` if given) as a graphviz.Digraph."""
         from docalc.compiler.graph.description import graph_spec
+        from docalc.compiler.graph.marks import imputed_of
         from docalc.widgets.render import to_digraph
 
         model = self.do(do) if do is not None else self
-        spec = graph_spec(model.checked, observed=model.observed_names, roles=roles)
+        spec = graph_spec(model.checked, observed=model.observed_names, roles=roles,
+                          imputed=imputed_of(model))
         return to_digraph(spec)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:

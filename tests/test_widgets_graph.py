@@ -532,3 +532,21 @@ def test_magic_uses_public_compile(shell, monkeypatch, capsys) -> None:  # type:
     err = capsys.readouterr().err
     assert "Nrmal" in err and "Traceback" not in err
 
+
+
+def test_model_graph_marks_imputed_columns_partly_observed() -> None:
+    import warnings
+
+    import numpy as np
+    import pandas as pd
+
+    import docalc as dc
+
+    model = dc.compile("plate i { x ~ Normal(0, 1); y ~ Normal(x, 1) }")
+    df = pd.DataFrame({"x": [0.1, np.nan, 0.3, 0.2], "y": [1.0, 2.0, np.nan, np.nan]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dc.LatentWarning)
+        observed = model.observe(df, missing="impute")
+    source = observed.graph().source
+    assert "x ~ Normal (partly observed: 1 of 4 imputed)" in source
+    assert "y ~ Normal (partly observed: 2 of 4 imputed)" in source

@@ -123,5 +123,11 @@ def imputed_of(model_like: Any) -> dict[str, tuple[int, int]]:
     from docalc.compiler.graph.description import unwrap
 
     checked, _ = unwrap(model_like)
-    columns = getattr(getattr(model_like, "_bound", None), "columns", None)
+    bound = getattr(model_like, "_bound", None)
+    columns = getattr(bound, "columns", None)
+    missing = getattr(bound, "missing", None)
+    if isinstance(missing, Mapping) and isinstance(columns, Mapping) and missing:
+        # observe(missing="impute") keeps each node's NaN positions beside its column
+        return {k: (int(np.size(v)), int(np.shape(columns[k])[0])) for k, v in missing.items()
+                if k in columns}
     return imputed_cells(checked, columns) if isinstance(columns, Mapping) else {}
