@@ -27,9 +27,10 @@ os.environ.pop("DOCALC_NO_CACHE", None)
 # ``--dist loadfile`` a file runs on one worker, and xdist hands out files in collection order,
 # so long files last would leave the other worker idle at the end. The order changes when
 # tests run, never what they check (each file's own order is kept).
-FIRST = ("test_cli", "test_live_families", "test_caches", "test_notebooks", "test_jax_setup",
-         "test_live_checks", "test_queries", "test_compiler_interventions",
-         "test_browser_widgets", "test_compiler_conditioning")
+FIRST = ("test_cli", "test_live_families", "test_caches", "test_latent_discrete",
+         "test_notebooks", "test_compare", "test_missing", "test_jax_setup", "test_live_checks",
+         "test_queries", "test_compiler_interventions", "test_browser_widgets",
+         "test_expectations", "test_compiler_conditioning")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
