@@ -206,14 +206,15 @@ def small() -> tuple[dc.Fit, pd.DataFrame]:
     return model.observe(df).fit(**TINY), df
 
 
-def test_fits_of_other_units_are_refused(small: tuple[dc.Fit, pd.DataFrame]) -> None:
-    fit, df = small
-    fewer = dc.compile(RIGHT).observe(df.iloc[:19]).fit(**TINY)
+def test_fits_of_other_units_are_refused(small: tuple[dc.Fit, pd.DataFrame],
+                                        pair: tuple[dc.Fit, dc.Fit, pd.DataFrame]) -> None:
+    fit, _ = small
+    more = pair[0]  # the same model fitted to 80 units
     with pytest.raises(dc.DocalcInferenceError) as err:
-        dc.compare({"all": fit, "fewer": fewer})
+        dc.compare({"few": fit, "more": more})
     assert err.value.diagnostics[0].code == "E915"
-    assert "fits 'all' and 'fewer': they are fitted to different units (20 units of plate " \
-           "'i' and 19 of plate 'i')" in str(err.value)
+    assert "fits 'few' and 'more': they are fitted to different units (20 units of plate " \
+           "'i' and 80 of plate 'i')" in str(err.value)
 
 
 def test_fits_of_other_observed_nodes_are_refused(small: tuple[dc.Fit, pd.DataFrame]) -> None:
