@@ -246,9 +246,11 @@ def check_posterior_names(model: Model, tree: xr.DataTree, path: str) -> None:
     have = {str(k) for k in tree["posterior"].to_dataset().data_vars}
     names = {n.name for n in model.checked.nodes}
     # a node's imputed cells (observe(missing="impute")) are <node>_unobserved; a
-    # marginalized discrete latent's value probabilities are <node>__probs
+    # marginalized discrete latent's value probabilities are <node>__probs (a discrete
+    # node's imputed cells' are <node>_unobserved__probs)
     unknown = sorted(have - names - {UNOBSERVED.format(k) for k in names}
-                     - {probs_name(k) for k in names})
+                     - {probs_name(k) for k in names}
+                     - {probs_name(UNOBSERVED.format(k)) for k in names})
     if unknown:
         raise files.posterior_of_other_model(files.at_file(path),
                                              names=", ".join(unknown)).error()

@@ -146,8 +146,10 @@ class Model:
         missing : {"raise", "impute"}
             NaN cells of a stochastic node's column: an error naming the column and rows
             (default), or latents of their units, inferred with the rest
-            (``"impute"``; the posterior holds them as ``<node>_unobserved``). NaN in a
-            ``data`` input is an error either way, and, for now, in a discrete node.
+            (``"impute"``; the posterior holds them as ``<node>_unobserved``; a
+            Bernoulli, Categorical or Binomial node's cells are summed out exactly, their
+            value probabilities in ``<node>_unobserved__probs``). NaN in a ``data`` input
+            is an error either way, and in a discrete node of unbounded support (Poisson).
 
         Raises
         ------

@@ -116,7 +116,7 @@ def test_factor_sites_count_and_masked_cells_add_nothing(monkeypatch: pytest.Mon
             numpyro.factor("t__marginal", -0.5 * (data["z"] - mu) ** 2)
             numpyro.deterministic("d", 2 * mu)
 
-    monkeypatch.setattr(lowering, "make_numpyro_model", lambda plan: model)
+    monkeypatch.setattr(lowering, "make_numpyro_model", lambda plan, **kw: model)
     step = SimpleNamespace
     plan = step(key="test: a factor and a masked site", size={"i": 4},
                 steps=(step(name="mu", node=step(plate=None)),

@@ -181,17 +181,6 @@ def test_nan_in_a_data_input_is_refused_even_with_impute() -> None:
     assert "cannot be imputed" in str(info.value) and 'missing="impute"' not in str(info.value)
 
 
-@pytest.mark.parametrize("family", ["Bernoulli(p)", "Poisson(3.0)"])
-def test_nan_in_a_discrete_node_is_not_yet_imputed(family: str) -> None:
-    text = f"p ~ Beta(1, 1)\nplate i {{\n  k ~ {family}\n  y ~ Normal(k, 1)\n}}\n"
-    df = pd.DataFrame({"k": [1.0, np.nan, 0.0], "y": [0.1, 0.2, 0.3]})
-    with pytest.raises(dc.DocalcDataError) as info:
-        dc.compile(text).observe(df, missing="impute")
-    assert info.value.diagnostics[0].code == "E988"
-    assert "column 'k' has NaN values in rows 1" in str(info.value)
-    assert "not yet supported" in str(info.value)
-
-
 def test_a_global_with_no_value_is_a_latent() -> None:
     data = {"alpha": np.nan, "x": np.ones(5), "y": np.full(5, 2.0)}
     with pytest.warns(LatentWarning, match="'alpha' its one value"):

@@ -102,7 +102,7 @@ def bind(model: CheckedModel, data: DataLike | None, *, n: int | None = None,
     missing : {"raise", "impute"}
         NaN cells of a stochastic node's column: an error (E962), or latents of their units
         (``Bound.missing``). NaN in a ``data`` input is an error either way (E989), and
-        in a discrete node's column under "impute" too, for now (E988).
+        in the column of a discrete node of unbounded support (Poisson) too (E988).
     """
     if not isinstance(missing, str) or missing not in MISSING:
         raise errors.bad_missing(None, value=missing,
@@ -436,7 +436,14 @@ def as_arrays(model: CheckedModel, bound: Bound) -> dict[str, np.ndarray]:
     NumPyro model samples them, ``step_eval.Sites``; forward runs read the node's values
     from the posterior draws instead, ``draws.Draws.values``).
     """
-    out = {k: np.asarray(v, dtype=dtype_for(model.node(k))) for k, v in bound.columns.items()}
+    out = {}
+    for k, v in bound.columns.items():
+        dtype = dtype_for(model.node(k))
+        if dtype is np.int32 and k in bound.missing:
+            # a discrete node's missing cells hold 0 (NaN has no integer): the model reads
+            # its values at the observed cells only
+            v = np.where(np.isnan(np.asarray(v, dtype=np.float64)), 0, v)
+        out[k] = np.asarray(v, dtype=dtype)
     out.update({MISSING_KEY.format(k): v for k, v in bound.missing.items()})
     return out
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from docalc.compiler.bind.data import Bound, _rows
 from docalc.compiler.bind.missing import UNOBSERVED
+from docalc.dsl.distributions import DISTRIBUTIONS
 from docalc.dsl.errors import DataWarning, LatentWarning, files
 from docalc.dsl.ir import CheckedModel, Kind
 
@@ -75,9 +76,19 @@ def warn_imputed(checked: CheckedModel, bound: Bound, stacklevel: int = 3) -> No
 
     One warning for all columns, in the model's order; none when no cell is imputed.
     """
+    from docalc.compiler.plan.enumeration import probs_name
+
     total = {k: len(bound.columns[k]) for k in bound.missing}
-    parts = [f"'{k}' {bound.missing[k].size} of {total[k]} cells "
-             f"(posterior variable '{UNOBSERVED.format(k)}')"
+
+    def where(k: str) -> str:
+        dist = checked.node(k).dist
+        if dist is not None and DISTRIBUTIONS[dist.name].discrete:
+            # (a discrete node's cells are summed out, their probabilities kept)
+            return f"summed out exactly; posterior variables '{UNOBSERVED.format(k)}', " \
+                   f"'{probs_name(UNOBSERVED.format(k))}'"
+        return f"posterior variable '{UNOBSERVED.format(k)}'"
+
+    parts = [f"'{k}' {bound.missing[k].size} of {total[k]} cells ({where(k)})"
              for k in sorted(bound.missing, key=checked.names.index)]
     parts += [f"'{k}' its one value (a global: posterior variable '{k}')"
               for k in bound.dropped]

@@ -9,6 +9,8 @@ sites, the latents' log probabilities and those of every stochastic node whose p
 carry the axis (observed values, or continuous latents drawn as sites of their own) are
 added up per joint value; :meth:`Marginal.finish` then adds, inside the unit plate, the
 factor ``logsumexp`` over the axis (:func:`docalc.compiler.plan.enumeration.factor_site`).
+A discrete node with missing cells is enumerated as a latent whose terms at its observed
+units are those of the observed value only (``-inf`` for the others).
 
 Exported samplers need nothing but JAX for it (NumPyro's own enumeration needs funsor).
 """
@@ -24,6 +26,7 @@ import numpy as np
 import numpyro
 import numpyro.distributions as nd
 
+from docalc.compiler.bind.missing import UNOBSERVED
 from docalc.compiler.lower import dists
 from docalc.compiler.plan.enumeration import Group
 
@@ -34,11 +37,18 @@ def grid(group: Group) -> list[np.ndarray]:
 
 
 class Marginal:
-    """The per-run state of the enumerated groups: each one's log joint so far."""
+    """The per-run state of the enumerated groups: each one's log joint so far.
 
-    def __init__(self, groups: tuple[Group, ...], sizes: Mapping[str, int]) -> None:
+    With ``pointwise`` (the model a pointwise log likelihood traces) the densities of
+    imputed cells of continuous dependents are left out of the factor, so that a unit's
+    term is the marginal of its observed values only.
+    """
+
+    def __init__(self, groups: tuple[Group, ...], sizes: Mapping[str, int],
+                 pointwise: bool = False) -> None:
         self.groups = groups
         self.sizes = sizes
+        self.pointwise = pointwise
         self._of: dict[str, int] = {}
         self._value: dict[str, np.ndarray] = {}
         for k, g in enumerate(groups):
@@ -62,8 +72,11 @@ class Marginal:
         return jnp.broadcast_to(self.lp[k], (g.size, self.sizes[g.plate]))
 
     def draw(self, name: str, site: str, dist: str, args: Mapping[str, Any],
-             obs: Any) -> Any:
-        """Return a latent's grid, an observed value, or a continuous latent's site."""
+             obs: Any, holes: Any = None) -> Any:
+        """Return a latent's grid, an observed value, or a continuous latent's site.
+
+        ``holes`` are the positions of an observed node's missing cells (``MISSING_KEY``).
+        """
         d = dists.make(dist, args)
         g = self.groups[self._of[name]]
         units = self.sizes[g.plate]
@@ -71,13 +84,39 @@ class Marginal:
             # (joint values, 1): it broadcasts against the units, and a latent whose
             # parameters are global costs one log probability per value, not per unit
             value = jnp.asarray(self._value[name])[:, None]
+            lp = d.log_prob(value)
+            if holes is not None:
+                # missing cells: every value's term; observed cells: the observed value's
+                # only (the others are impossible), so the factor is then that unit's
+                # joint density at its data. The nodes below read the grid at every unit:
+                # at an observed unit the terms of the other values are dropped here.
+                known = jnp.ones(units, dtype=bool).at[jnp.asarray(holes)].set(False)
+                keep = ~known | (value == jnp.asarray(obs))
+                lp = jnp.where(keep, jnp.broadcast_to(lp, keep.shape), -jnp.inf)
+            self._add(name, lp)
+            return value
+        if obs is not None and holes is not None:
+            # a continuous observed node with missing cells: those are sample sites (outside
+            # the plate, as ``impute.masked_site`` has them); their density depends on the
+            # enumerated values, so it is in the factor
+            holes = jnp.asarray(holes)
+            cells = numpyro.sample(UNOBSERVED.format(site),
+                                   nd.ImproperUniform(d.support, (int(holes.shape[0]),), ()),
+                                   infer={"block_plates": [g.plate]})
+            value = jnp.asarray(obs).at[holes].set(cells)
+            lp = d.log_prob(value)
+            if self.pointwise:
+                known = jnp.ones(units, dtype=bool).at[holes].set(False)
+                lp = jnp.where(known, lp, 0.0)
         elif obs is not None:
             value = obs
+            lp = d.log_prob(value)
         else:
             # the density is in the factor (it depends on the enumerated values); the site
             # only carries the value, with NUTS's transform to the node's support
             value = numpyro.sample(site, nd.ImproperUniform(d.support, (units,), ()))
-        self._add(name, d.log_prob(value))
+            lp = d.log_prob(value)
+        self._add(name, lp)
         return value
 
     def finish(self) -> None:

@@ -60,7 +60,8 @@ def make_forward(plan: Plan, means: Collection[str] = ()) -> Forward:
     return run
 
 
-def make_numpyro_model(plan: Plan) -> Callable[[Arrays, Any, Arrays], None]:
+def make_numpyro_model(plan: Plan,
+                       pointwise: bool = False) -> Callable[[Arrays, Any, Arrays], None]:
     """Return the NumPyro model ``model(data, params, arrays)`` for inference.
 
     Observed nodes are sample sites with ``obs``; deterministic and hard-intervened nodes
@@ -69,9 +70,10 @@ def make_numpyro_model(plan: Plan) -> Callable[[Arrays, Any, Arrays], None]:
     number of units that broke it (site ``value_checks.CHECK_SITE``); when NumPyro first
     runs the model with concrete values, a broken check raises at once. Latent discrete
     nodes are summed out (one factor site per group, see
-    :mod:`docalc.compiler.lower.enumeration`).
+    :mod:`docalc.compiler.lower.enumeration`). With ``pointwise`` (for a pointwise log
+    likelihood) a factor leaves out the density of imputed cells, as a masked site does.
     """
-    body = _model_body(plan)
+    body = _model_body(plan, pointwise)
 
     def model(data: Arrays, params: Any, arrays: Arrays) -> None:
         body(data, params, arrays)
@@ -100,7 +102,7 @@ def make_enumeration_terms(plan: Plan) -> Callable[..., list[Any]]:
     return terms
 
 
-def _model_body(plan: Plan) -> Callable[[Arrays, Any, Arrays], Sites]:
+def _model_body(plan: Plan, pointwise: bool = False) -> Callable[[Arrays, Any, Arrays], Sites]:
     from docalc.compiler.lower.enumeration import Marginal
     from docalc.compiler.plan.enumeration import plan_groups
 
@@ -110,7 +112,7 @@ def _model_body(plan: Plan) -> Callable[[Arrays, Any, Arrays], Sites]:
     def body(data: Arrays, params: Any, arrays: Arrays) -> Sites:
         env: dict[str, Any] = {}
         counts: dict[int, Any] = {}
-        marginal = Marginal(groups, plan.size) if groups else None
+        marginal = Marginal(groups, plan.size, pointwise) if groups else None
         how = Sites(c, data, params, arrays, counts, marginal)
         for st in plan.steps:
             plate = st.node.plate

@@ -276,11 +276,12 @@ class Sites(Run):
         obs = jnp.asarray(self.given[st.name]) if observed else None
         # a column with NaN cells under observe(missing="impute"): those are latents
         holes = self.given.get(MISSING_KEY.format(st.name)) if observed else None
-        if holes is not None:
-            return masked_site(site, dist, args, obs, holes, self.c.shape(st), st.node.plate)
         m = self.marginal
         if m is not None and site == st.name and st.name in m.drawn:
-            return m.draw(st.name, site, dist, args, obs)
+            # (a discrete node's missing cells are summed out there)
+            return m.draw(st.name, site, dist, args, obs, holes)
+        if holes is not None:
+            return masked_site(site, dist, args, obs, holes, self.c.shape(st), st.node.plate)
         return numpyro.sample(site, dists.make(dist, args), obs=obs)
 
     def record(self, st: Step, value: Any) -> Any:

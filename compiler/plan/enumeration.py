@@ -7,6 +7,11 @@ parameters read it (see docs/language.md, "Discrete latent nodes"). Latents that
 node reads together (or whose values meet in one node further down) are enumerated
 jointly (the cartesian product of their supports): one *group*, one factor site.
 
+A node of such a family whose column has missing cells (``observe(df, missing="impute")``,
+``Step.partly``) is enumerated the same way, in the group of what it reads and what reads
+it: at its observed units only the observed value's term is kept, at the others every
+value's, so one factor per unit covers both (the missing cells are summed out exactly).
+
 This module is the static half (no JAX): it decides the groups and refuses what cannot be
 summed out; :mod:`docalc.compiler.lower.enumeration` evaluates them.
 """
@@ -16,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from docalc.compiler.bind.missing import UNOBSERVED
 from docalc.dsl import ast
 from docalc.dsl.check.checker import literal_value
 from docalc.dsl.distributions import DISTRIBUTIONS
@@ -65,6 +71,9 @@ class Group:
         continuous latent): their log densities are in the factor.
     enumerated : tuple of str
         Computed nodes whose values carry the enumeration (not recorded as sites).
+    partly : tuple of str
+        The latents that are observed nodes with missing cells (``Step.partly``): only
+        those cells are summed out; their posterior is ``<node>_unobserved``.
 
     """
 
@@ -73,6 +82,15 @@ class Group:
     sizes: tuple[int, ...]
     dependents: tuple[str, ...]
     enumerated: tuple[str, ...]
+    partly: tuple[str, ...] = ()
+
+    def variable(self, latent: str) -> str:
+        """Return the posterior variable of a member's draws: its name, or ``<node>_unobserved``.
+
+        A partly observed node's variable holds its missing cells only; ``probs_name`` of
+        the variable holds their value probabilities.
+        """
+        return UNOBSERVED.format(latent) if latent in self.partly else latent
 
     @property
     def site(self) -> str:
@@ -120,19 +138,33 @@ def _support_size(st: Any) -> int | None:
     return int(n) + 1 if n is not None and float(n).is_integer() and n >= 0 else None
 
 
+def summed_out(st: Any) -> bool:
+    """Whether a step is enumerated: a latent discrete node, or one with missing cells."""
+    if not is_discrete(st):
+        return False
+    if st.observed:
+        return bool(st.partly) and st.mode in ("sample", "dist")
+    return st.mode in ("sample", "dist") or (st.mode == "shift" and st.node.dist is not None)
+
+
+def _partly(why: str, st: Any) -> str:
+    """Say, for a node with missing cells, that those cells are what is summed out."""
+    return f"{why} (its column's missing cells are summed out as a latent's are)" \
+        if st.partly else why
+
+
 def plan_groups(plan: Any, text: str | None = None) -> tuple[Group, ...]:
     """Return the marginalized groups of an inference plan (empty: nothing discrete latent).
 
     Raises
     ------
     DocalcInferenceError
-        A latent discrete node that cannot be summed out: unbounded support (E951), a
-        support size that is not a literal (E956), a global one or one read across plates
-        (E955), or a continuous latent with parameter-dependent support reading it (E957).
+        A latent discrete node (or one with missing cells) that cannot be summed out:
+        unbounded support (E951), a support size that is not a literal (E956), a global
+        one or one read across plates (E955), or a continuous latent with
+        parameter-dependent support reading it (E955).
     """
-    latent = {st.name: st for st in plan.steps if not st.observed and is_discrete(st)
-              and (st.mode in ("sample", "dist") or (st.mode == "shift"
-                                                     and st.node.dist is not None))}
+    latent = {st.name: st for st in plan.steps if summed_out(st)}
     if not latent:
         return ()
     problems: list[Any] = []
@@ -150,8 +182,8 @@ def plan_groups(plan: Any, text: str | None = None) -> tuple[Group, ...]:
                 st.node.span, name=st.name, dist=_dist(st).name).with_source(text))
         elif st.mode == "shift" or st.node.plate is None:
             problems.append(runtime.latent_not_marginalizable(
-                st.node.span, name=st.name, why="it is global (outside every plate)"
-                if st.node.plate is None else "a shift do() reads its value")
+                st.node.span, name=st.name, why=_partly("it is global (outside every plate)"
+                if st.node.plate is None else "a shift do() reads its value", st))
                 .with_source(text))
         else:
             sizes[st.name] = k
@@ -184,19 +216,24 @@ def plan_groups(plan: Any, text: str | None = None) -> tuple[Group, ...]:
             if st.name in latent or not {find(a) for a in reads[st.name]} & {r}:
                 continue
             (deps if st.mode in ("sample", "dist") else enum).append(st)
-        plate = latent[members[0]].node.plate
+        first = latent[members[0]]
+        plate = first.node.plate
         for st in (*deps, *enum):
             if st.node.plate != plate:
                 problems.append(runtime.latent_not_marginalizable(
-                    latent[members[0]].node.span, name=members[0],
-                    why=f"'{st.name}' reads it from another plate").with_source(text))
-            elif st in deps and not st.observed and \
+                    first.node.span, name=members[0],
+                    why=_partly(f"'{st.name}' reads it from another plate", first))
+                    .with_source(text))
+            elif st in deps and (not st.observed or st.partly) and \
                     DISTRIBUTIONS[_dist(st).name].support == "interval":
                 problems.append(runtime.latent_not_marginalizable(
-                    st.node.span, name=members[0], why=f"the support of latent '{st.name}' "
-                    "would depend on its value").with_source(text))
+                    st.node.span, name=members[0], why=_partly(
+                        f"the support of latent '{st.name}' would depend on its value"
+                        if not st.observed else f"the support of the missing cells of "
+                        f"'{st.name}' would depend on its value", first)).with_source(text))
         groups.append(Group(plate, members, tuple(sizes[n] for n in members),
-                            tuple(s.name for s in deps), tuple(s.name for s in enum)))
+                            tuple(s.name for s in deps), tuple(s.name for s in enum),
+                            tuple(n for n in members if latent[n].partly)))
     raise_diagnostics(problems)
     return tuple(groups)
 

@@ -99,6 +99,9 @@ class Step:
     intervention: InterventionDef | None = None
     factual_mode: str | None = None
     observed: bool = False
+    partly: bool = False
+    """Observed with some cells missing (``observe(df, missing="impute")``): those cells
+    are latents of their units (a discrete node's are summed out with the latents)."""
 
     @property
     def name(self) -> str:
@@ -109,6 +112,7 @@ class Step:
         """Return a one-line description used in keys and debug printing."""
         iv = _shape(self.intervention) if self.intervention else ""
         obs = " observed" if self.observed else ""
+        obs += " partly" if self.partly else ""
         fm = f" factual:{self.factual_mode}" if self.factual_mode else ""
         return f"{self.name} [{self.node.plate or '-'}] {self.mode}{fm}{obs} " \
                f"{self.node.mechanism()} {iv}".rstrip()
@@ -279,9 +283,14 @@ def _noise_error(nodes: list[Node], model: CheckedModel) -> DocalcError:
 
 
 def inference_plan(model: CheckedModel, sizes: Mapping[str, int],
-                   observed: Iterable[str]) -> Plan:
-    """Plan the model for inference: every node from its mechanism, observed ones as obs."""
+                   observed: Iterable[str], partly: Iterable[str] = ()) -> Plan:
+    """Plan the model for inference: every node from its mechanism, observed ones as obs.
+
+    ``partly`` names the observed nodes whose columns have imputed cells (``Bound.missing``):
+    their steps are marked (:attr:`Step.partly`), so that the plan, and its key, know them.
+    """
     observed = set(observed)
+    partly = set(partly) & observed
     ivs = {i.name: i for i in model.interventions}
     rank = {n.name: k for k, n in enumerate(model.nodes)}
     steps = []
@@ -292,13 +301,15 @@ def inference_plan(model: CheckedModel, sizes: Mapping[str, int],
             mode = _intervention_mode(iv)
             steps.append(Step(node, rank[name], mode, iv, _factual_mode(node) if mode == "shift"
                               else None,
-                              observed=name in observed and mode == "dist"))
+                              observed=name in observed and mode == "dist",
+                              partly=name in partly and mode == "dist"))
         elif node.kind is Kind.DATA:
             steps.append(Step(node, rank[name], "data"))
         elif node.kind is Kind.DETERMINISTIC:
             steps.append(Step(node, rank[name], "det"))
         else:
-            steps.append(Step(node, rank[name], "sample", observed=name in observed))
+            steps.append(Step(node, rank[name], "sample", observed=name in observed,
+                              partly=name in partly))
     return _make(steps, sizes)
 
 

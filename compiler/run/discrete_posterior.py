@@ -7,6 +7,12 @@ infer_discrete idea. Per draw the fit keeps each latent's value probabilities
 latents from that conditional (under the latent's own name, as any per-unit latent), so
 that predict, effect, query and counterfactual read them as they read any other draw.
 The draws come from a key made from the fit's seed: the same seed gives the same draws.
+
+A discrete node with missing cells (``observe(df, missing="impute")``) has them summed out
+in the same groups; its variables hold those cells only, as a continuous node's imputed
+cells are: ``<node>_unobserved`` (draws, dims chain, draw, ``<node>_unobserved_dim_0``)
+and ``<node>_unobserved__probs`` (their value probabilities, with one more dim
+``<node>_unobserved__value``). At its observed units the conditional is the observed value.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from docalc.compiler.bind.missing import MISSING_KEY
 from docalc.compiler.plan.enumeration import Group, probs_name, value_dim
 from docalc.compiler.plan.run_plan import Plan
 
@@ -84,25 +91,36 @@ def add(plan: Plan, groups: tuple[Group, ...], data: Mapping[str, Any], params: 
     keys = jax.random.split(jax.random.fold_in(jax.random.PRNGKey(seed), _STREAM), n)
     out = jax.device_get(_compiled(plan, groups)(
         keys, held, dict(data), jnp.asarray(params, dtype=jnp.float32), dict(arrays)))
-    latents = [name for g in groups for name in g.latents]
+    latents = [(g, name) for g in groups for name in g.latents]
     new = dict(values)
-    for name, (probs, value) in zip(latents, out, strict=True):
-        new[probs_name(name)] = np.asarray(probs).reshape(chains, draws, *probs.shape[1:])
-        new[name] = np.asarray(value).reshape(chains, draws, *value.shape[1:])
+    for (g, name), (probs, value) in zip(latents, out, strict=True):
+        probs, value = np.asarray(probs), np.asarray(value)
+        if name in g.partly:
+            # the missing cells only (elsewhere the conditional is the observed value)
+            holes = np.asarray(data[MISSING_KEY.format(name)])
+            probs, value = probs[:, holes], value[:, holes]
+        var = g.variable(name)
+        new[probs_name(var)] = probs.reshape(chains, draws, *probs.shape[1:])
+        new[var] = value.reshape(chains, draws, *value.shape[1:])
     return new
 
 
 def name_dims(post: Any, groups: tuple[Group, ...], probs: Mapping[str, np.ndarray],
               coords: Mapping[str, Any]) -> Any:
-    """Return the posterior Dataset with each ``<latent>__probs`` on (plate, value) dims."""
+    """Return the posterior Dataset with each ``<latent>__probs`` on (plate, value) dims.
+
+    A node with missing cells has ``<node>_unobserved__probs`` on (its cells' dim, value).
+    """
     for g in groups:
         for name, size in zip(g.latents, g.sizes, strict=True):
-            var = probs_name(name)
-            units = post.sizes.get(g.plate)
-            unit = coords.get(g.plate)
-            post = post.assign({var: (("chain", "draw", g.plate, value_dim(name)), probs[var])})
+            base = g.variable(name)
+            var = probs_name(base)
+            dim = base + "_dim_0" if name in g.partly else g.plate
+            units = post.sizes.get(dim)
+            unit = coords.get(dim)
+            post = post.assign({var: (("chain", "draw", dim, value_dim(base)), probs[var])})
             if units is None:
-                post = post.assign_coords({g.plate: np.asarray(unit) if unit is not None
+                post = post.assign_coords({dim: np.asarray(unit) if unit is not None
                                            else np.arange(probs[var].shape[2])})
-            post = post.assign_coords({value_dim(name): np.arange(size)})
+            post = post.assign_coords({value_dim(base): np.arange(size)})
     return post

@@ -59,6 +59,7 @@ def fit(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndar
     """
     from docalc.compiler.bind import data as data_mod
     from docalc.compiler.bind.interventions import check_array_shapes
+    from docalc.compiler.bind.missing import UNOBSERVED
     from docalc.compiler.plan.enumeration import plan_groups, probs_name
     from docalc.compiler.plan.run_plan import inference_plan
     from docalc.compiler.plan.value_checks import check_samples
@@ -90,13 +91,15 @@ def fit(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndar
             None, inputs=", ".join(f"'{k}'" for k in sorted(bound.names)) or "(none)",
             nodes=", ".join(f"'{k}'" for k in stochastic[:6])
             + (", ..." if len(stochastic) > 6 else "")).error()
-    plan = inference_plan(checked, bound.sizes, observed)
+    plan = inference_plan(checked, bound.sizes, observed, bound.missing)
     latent = latent_steps(plan)
-    if not latent:
+    if not latent and not bound.missing:
         raise runtime.nothing_to_infer(None).error()
-    # latent discrete nodes are summed out (or refused here, before compiling anything)
+    # latent discrete nodes are summed out (or refused here, before compiling anything),
+    # and so are the missing cells of a discrete node
     marg = plan_groups(plan, checked.text)
     summed = {n for g in marg for n in g.latents}
+    partly = {n for g in marg for n in g.partly}
     _check_size(plan, bound.sizes, method, chains, tune, draws)
     ensure_jax()
     from docalc.compiler.run import inference
@@ -107,6 +110,8 @@ def fit(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndar
     params = literal_params(checked, plan)
     attrs: dict[str, Any] = {"method": method}
     sites = [st.name for st in latent if st.name not in summed]
+    # a continuous node's imputed cells are sample sites too
+    sites += [UNOBSERVED.format(k) for k in bound.missing if k not in partly]
     kept_chains = chains if method == "nuts" else 1
     if not sites:
         # nothing continuous is left to sample: the latents' posterior is exact as it is
@@ -134,7 +139,8 @@ def fit(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndar
     # record whether the new values gave some distribution an invalid parameter
     check_samples(plan, values)
     # `<node>__<role>` sites are docalc's own (the checker keeps "__" out of user names)
-    probs = {probs_name(n): values[probs_name(n)] for n in summed}
+    probs = {probs_name(g.variable(n)): values[probs_name(g.variable(n))]
+             for g in marg for n in g.latents}
     values = {k: v for k, v in values.items() if "__" not in k and k not in observed}
     posterior = dataset(checked, values, bound.coords)
     if summed:

@@ -238,9 +238,12 @@ def svi(plan: Plan, data: Mapping[str, Any], params: Any, arrays: Mapping[str, A
     observed = {st.name for st in plan.steps if st.observed or st.mode == "data"}
     # Predictive leaves out the guide's latent sites unless they are asked for by name
     sites = [st.name for st in plan.steps if st.name not in observed]
-    # the imputed cells of observed nodes (observe(missing="impute")) are latents too
+    # the imputed cells of observed nodes (observe(missing="impute")) are latents too (a
+    # discrete node's are summed out: no site)
+    from docalc.compiler.plan.enumeration import summed_out
+
     sites += [UNOBSERVED.format(st.name) for st in plan.steps
-              if MISSING_KEY.format(st.name) in data]
+              if MISSING_KEY.format(st.name) in data and not summed_out(st)]
     sites += [CHECK_SITE.format(k) for k in range(len(plan_checks(plan)[0]))]
     pred = Predictive(model, guide=g, params=result.params, num_samples=draws,
                       return_sites=sites)

@@ -118,7 +118,9 @@ def pointwise(plan: Plan, data: Mapping[str, Any], params: Any, arrays: Mapping[
     if cached is None:
         from numpyro.infer.util import log_likelihood
 
-        model = make_numpyro_model(plan)
+        # imputed cells add nothing to their unit's term (in a factor of marginalized
+        # values too): the term is the density of what was observed
+        model = make_numpyro_model(plan, pointwise=True)
         latent, plates = _sites(model, args)
 
         def run(samples: Any, d: Any, p: Any, a: Any) -> Any:
@@ -149,6 +151,10 @@ def pointwise(plan: Plan, data: Mapping[str, Any], params: Any, arrays: Mapping[
             parts.setdefault(k, []).append(np.asarray(v)[:stop - start])
     nodes = frozenset(st.name for st in plan.steps)
     result = {_variable(k, nodes): np.concatenate(v) for k, v in parts.items()}
+    if not samples:
+        # nothing is sampled (every unknown summed out, the parameters fixed by do()):
+        # NumPyro evaluates one draw per chunk, and that one serves every draw
+        result = {k: np.repeat(v[:1], draws, axis=0) for k, v in result.items()}
     return Pointwise(result, {_variable(k, nodes): p for k, p in plates.items()})
 
 

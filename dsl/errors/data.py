@@ -1,7 +1,7 @@
 """Data that does not fit the model: E90x the table, E96x values, E97x units, E98x ``backdoor``.
 
 E975 is the ``missing=`` option of ``observe``; E988 and E989 are missing values that
-cannot be imputed (a discrete node's, for now; a ``data`` input's).
+cannot be imputed (an unbounded discrete node's, a ``data`` input's).
 
 Columns and rows are named in the message; there is no place in the text.
 """
@@ -237,10 +237,12 @@ def positivity(span: Span | None, *, where: str, setting: str, empty: int, strat
 
 
 @entry("E988", DocalcDataError, "column '{name}' has NaN values in rows {rows}, but '{name}' is "
-       "discrete ({dist}): imputing the missing cells of a discrete node is not yet supported",
-       "drop those rows, or fill them; continuous nodes' missing cells are imputed")
+       "discrete with unbounded support ({dist}): its missing cells cannot be summed out, and "
+       "NUTS and SVI need continuous unknowns", "drop or fill those rows, or model '{name}' "
+       "with a finite support (Bernoulli, Categorical, or Binomial with a literal "
+       "total_count), whose missing cells are marginalized exactly")
 def discrete_imputation(span: Span | None, *, name: str, rows: str, dist: str) -> None:
-    """Report NaN cells of a discrete node's column under ``missing="impute"``."""
+    """Report NaN cells of an unbounded discrete node's column under ``missing="impute"``."""
 
 
 @entry("E989", DocalcDataError, "column '{name}' has NaN values in rows {rows}, but '{name}' is "
