@@ -28,7 +28,8 @@ os.environ.pop("DOCALC_NO_CACHE", None)
 # so long files last would leave the other worker idle at the end. The order changes when
 # tests run, never what they check (each file's own order is kept).
 FIRST = ("test_cli", "test_live_families", "test_caches", "test_latent_discrete",
-         "test_notebooks", "test_compare", "test_missing", "test_jax_setup", "test_live_checks",
+         "test_notebooks", "test_compare", "test_missing", "test_missing_discrete",
+         "test_jax_setup", "test_live_checks",
          "test_queries", "test_compiler_interventions", "test_browser_widgets",
          "test_expectations", "test_compiler_conditioning")
 

@@ -38,7 +38,8 @@ distributions and functions, E5xx plates, E6xx interventions and identification,
 queries, E8xx size limits. Run-time errors: E0xx files; in E9xx the tens say the
 sub-family: E90x the data table, E91x conditioning, E92x counterfactuals, E93x inference,
 E94x Graphviz, E95x optional packages, E96x data values, E97x units (plate sizes, `n`),
-E98x tables given to `backdoor`. A new code takes the next free number of its family
+E98x tables given to `backdoor` (E988 and E989, NaN cells `observe` cannot impute,
+went on in E98x when E96x was full). A new code takes the next free number of its family
 (or sub-family; inference, E93x being full, goes on at E951); codes are never reused, so
 the retired codes below stay retired.
 
