@@ -43,10 +43,16 @@ def _quiet(model: dc.Model, **kw: object) -> dc.Fit:
         return model.fit(**kw)  # type: ignore[arg-type]
 
 
+CLASSES_FIT = {"seed": 1, "chains": 2, "tune": 500, "draws": 1000}
+
+
 @pytest.fixture(scope="module")
 def classes() -> tuple[pd.DataFrame, dc.Fit]:
     df = _classes(300)
-    return df, _quiet(dc.compile(CLASSES).observe(df), seed=1, chains=2, tune=300, draws=300)
+    # R-hat's 1.01 threshold needs more than 2 x 300 draws to be passed reliably: at that
+    # size R-hat itself varies by about 0.01 between seeds (1.015-1.02 seen on healthy
+    # chains of this model), at 2 x 1000 by a third of that
+    return df, _quiet(dc.compile(CLASSES).observe(df), **CLASSES_FIT)
 
 
 def _probs(fit: dc.Fit, name: str) -> np.ndarray:
@@ -277,7 +283,7 @@ def test_svi_sums_the_latent_out_too(classes) -> None:  # type: ignore[no-untype
 
 def test_the_same_seed_gives_the_same_latent_draws(classes) -> None:  # type: ignore[no-untyped-def]
     df, fit = classes
-    again = _quiet(dc.compile(CLASSES).observe(df), seed=1, chains=2, tune=300, draws=300)
+    again = _quiet(dc.compile(CLASSES).observe(df), **CLASSES_FIT)
     for k in ("z", "z__probs", "p"):
         np.testing.assert_array_equal(fit.posterior["posterior"][k],
                                       again.posterior["posterior"][k])

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from contextlib import nullcontext
+from functools import partial
 from typing import Any
 
 import jax.numpy as jnp
@@ -118,7 +119,11 @@ def _model_body(plan: Plan, pointwise: bool = False) -> Callable[[Arrays, Any, A
             plate = st.node.plate
             ctx = numpyro.plate(plate, c.shape(st)[0], dim=-1) if plate else nullcontext()
             with ctx:
-                env[st.name] = evaluate(st, env, how)
+                if marginal is not None and marginal.member(st.name):
+                    env[st.name] = marginal.each(st.name, env, how, partial(evaluate, st,
+                                                                            run=how))
+                else:
+                    env[st.name] = evaluate(st, env, how)
         if marginal is not None:
             marginal.finish()
         for k in range(len(c.checks)):

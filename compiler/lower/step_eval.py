@@ -125,6 +125,15 @@ class CompiledPlan:
             self._count(k, _ok(self.checks[k].constraint, value), st, counts)
 
     def _count(self, k: int, ok: Any, st: Step, counts: dict[int, Any]) -> None:
+        per_value = getattr(counts, "per_value", None)
+        if per_value is not None:
+            # a marginalized group's step, evaluated once per joint value: a unit is
+            # broken when it is for some value (the values so far, stacked)
+            shape = self.shape(st)
+            ok = jnp.asarray(ok)
+            per_value.setdefault(k, []).append(
+                jnp.broadcast_to(ok, jnp.broadcast_shapes(ok.shape, shape)))
+            ok = jnp.stack(per_value[k])
         n = counts[k] = _bad_units(ok, self.shape(st))
         if not isinstance(n, jax.core.Tracer) and int(n):
             # concrete values: NumPyro's first run of a new model, before it is traced (its
@@ -143,8 +152,8 @@ def _listed(dist: str, param: str) -> bool:
 def _bad_units(ok: Any, shape: tuple[int, ...]) -> Any:
     ok = jnp.asarray(ok)
     if ok.ndim > len(shape):
-        # a leading enumeration axis (a marginalized latent's values): a unit is broken
-        # when it is for some value
+        # a leading axis of a marginalized group's joint values (the results of each,
+        # stacked): a unit is broken when it is for some value
         ok = jnp.all(ok, axis=tuple(range(ok.ndim - len(shape))))
     return jnp.sum(~jnp.broadcast_to(ok, jnp.broadcast_shapes(ok.shape, shape)),
                    dtype=jnp.int32)
@@ -256,7 +265,7 @@ class Sites(Run):
     Computed values are ``numpyro.deterministic`` sites, so every output holds the value
     a node actually took. Latent discrete nodes are summed out instead (``marginal``, see
     :mod:`docalc.compiler.lower.enumeration`): they and the nodes that read them are
-    evaluated with a leading enumeration axis and go into one factor site per group.
+    evaluated once per joint value of the latents and go into one factor site per group.
     """
 
     def __init__(self, c: CompiledPlan, given: Arrays, params: Any, arrays: Arrays,
