@@ -266,6 +266,7 @@ def test_fit_writes_a_posterior_xarray_reads(gear_posterior: Path, gear_api: doc
 
 
 @pytest.mark.slow
+@pytest.mark.oldest
 def test_query_posterior_matches_the_api(gear_posterior: Path, gear_api: docalc.Fit,
                                          tmp_path: Path) -> None:
     from docalc.cli import summarize
