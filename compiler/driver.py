@@ -127,7 +127,7 @@ def _site(st: Any, inference: bool) -> str:
     if st.mode in ("sample", "dist"):
         if inference:
             return "sample site" + (" (observed)" if st.observed else "")
-        return f"draw from fold_in(key, {st.index})"
+        return f"draw from fold_in(key, {st.index})" + (", per unit" if st.node.plate else "")
     if st.mode == "abduct":
         return "abducted noise"
     return "deterministic site" if inference else "computed"

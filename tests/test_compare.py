@@ -17,7 +17,7 @@ from scipy import stats
 import docalc as dc
 
 TINY = {"chains": 1, "tune": 100, "draws": 100, "seed": 0}
-SMALL = {"chains": 2, "tune": 200, "draws": 200, "seed": 0}
+SMALL = {"chains": 2, "tune": 300, "draws": 500, "seed": 0}
 
 # y depends on x in the right model and not in the naive one; both observe x and y
 RIGHT = """

@@ -25,7 +25,7 @@ import jax.numpy as jnp
 import numpyro
 
 from docalc.compiler.bind.missing import MISSING_KEY
-from docalc.compiler.lower import dists
+from docalc.compiler.lower import dists, streams
 from docalc.compiler.lower.enumeration import Marginal
 from docalc.compiler.lower.expr import Fn, compile_expr, literal_slots
 from docalc.compiler.lower.impute import masked_site
@@ -201,9 +201,11 @@ class Run:
 
 
 class Fresh(Run):
-    """Forward runs: each node's random numbers from ``fold_in(key, node index)``.
+    """Forward runs: each node's random numbers from its stream (:mod:`.streams`).
 
-    Two scenarios run with the same key share the noise of every node they both draw.
+    A node's stream is ``fold_in(key, node index)``, a unit's ``fold_in`` of that with its
+    global index (``given`` holds a batch's first index, ``streams.OFFSET_KEY``). Two
+    scenarios run with the same key share the noise of every node and unit they both draw.
     For the nodes named in ``means``, the mean of the distribution a draw came from (given
     the parents' values in this run; the draw itself where that mean is not finite, see
     :func:`docalc.compiler.lower.means.mean_or_draw`) is kept in :attr:`means` beside it.
@@ -220,11 +222,10 @@ class Fresh(Run):
     def draw(self, st: Step, site: str, dist: str, args: Mapping[str, Any],
              observed: bool) -> Any:
         """Draw from the node's stream."""
-        d = dists.make(dist, args)
         shape = self.c.shape(st)
-        batch = jnp.broadcast_shapes(d.batch_shape, shape)
-        key = jax.random.fold_in(self.key, st.index)
-        value = d.expand(batch).sample(key) if batch != d.batch_shape else d.sample(key)
+        keys = streams.node_keys(self.key, st.index, shape,
+                                 streams.offset(self.given, st.node.plate))
+        value = streams.sample(dist, args, keys, shape)
         return self._keep_mean(st, site, dist, args, value)
 
     def _keep_mean(self, st: Step, site: str, dist: str, args: Mapping[str, Any],

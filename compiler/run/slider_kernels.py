@@ -31,13 +31,15 @@ def kernels(ca: Any, cb: Any, steps_a: list[Any], steps_b: list[Any], tail_a: li
     import jax
     import jax.numpy as jnp
 
+    from docalc.compiler.lower import streams
     from docalc.compiler.lower.step_eval import fit_shape
 
     def noise_of(keys: Any) -> Any:
         count_trace("live-noise")
 
         def one(key: Any) -> Any:
-            return {str(i): _standard(s.node.dist.name)(jax.random.fold_in(key, i), shapes[i])
+            return {str(i): streams.standard(_standard(s.node.dist.name),
+                                             streams.node_keys(key, i, shapes[i]), shapes[i])
                     for i, s in noisy.items()}
 
         return jax.vmap(one)(keys)
