@@ -199,6 +199,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_missing(p)
     _add_sampling(p, "draws per chain (default 1000)")
     p.set_defaults(func=cmd_compare)
+
+    from .cli_effect import add_parser
+
+    add_parser(sub, _positive, _add_missing)
     return parser
 
 

@@ -335,8 +335,13 @@ def write_posterior(fit: Fit, out: str) -> None:
         For a file the system refuses to write; a file left half-written is removed.
 
     """
+    write_tree(fit.posterior, out)
+
+
+def write_tree(tree: xr.DataTree, out: str) -> None:
+    """Write a DataTree as netCDF (a half-written file is removed; see ``_written``)."""
     with _written(out):
-        fit.posterior.to_netcdf(out)
+        tree.to_netcdf(out)
 
 
 @contextlib.contextmanager

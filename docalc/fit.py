@@ -81,7 +81,7 @@ class Fit:
                            ci_kind="hdi", round_to="none")
 
     def predict(self, do: DoLike = None, data: Any = None, var_names: list[str] | None = None,
-                seed: int = 0) -> xr.DataTree:
+                seed: int = 0, batch_size: int | None = None) -> xr.DataTree:
         """Posterior predictions under an intervention: DataTree with group ``predictions``.
 
         Observed nodes that are not downstream of the intervention are held at their data
@@ -97,17 +97,24 @@ class Fit:
             New units (inputs, and any columns to hold); default the fitted data.
         var_names : list of str, optional
             Nodes to return (and redraw); default every node the run changes.
+        seed : int, optional
+            The random numbers; each unit draws from its own stream, so a unit's values
+            do not depend on the other units given or on ``batch_size``.
+        batch_size : int, optional
+            Units per batch of the run (default: as many as keep a batch's values near
+            64 MB); the values do not depend on it.
         """
         from docalc.compiler.results.trees import dataset, split_chains, tree
         from docalc.compiler.run.posterior_runs import scenario
 
         sc = scenario(self.draws, do, data, var_names)
-        values = split_chains(sc.run(seed), sc.chains)
+        values = split_chains(sc.run(seed, batch_size=batch_size), sc.chains)
         attrs = {"do": "; ".join(str(i) for i in sc.checked.interventions)}
         return tree({"predictions": dataset(sc.checked, values, sc.coords)}, attrs)
 
     def effect(self, outcome: str, do: DoLike, baseline: DoLike = None, data: Any = None,
-               seed: int = 0, hdi_prob: float = 0.94) -> xr.DataTree:
+               seed: int = 0, hdi_prob: float = 0.94, per_unit: bool = True,
+               batch_size: int | None = None, progress: bool = False) -> xr.DataTree:
         """Return the posterior of ``outcome`` under ``do`` minus under ``baseline``.
 
         Both scenarios use the same posterior draws and the same random numbers, so the
@@ -118,6 +125,12 @@ class Fit:
         effect is the difference of those means averaged over units (not of the draws), so
         it is not the mean of the per-unit draws; a global outcome's value is that average.
         See "What each call returns" in docs/language.md.
+
+        With ``per_unit=False`` the group holds the average only, and the units run in
+        batches (``batch_size`` of them, default as many as keep a batch near 64 MB) whose
+        sums are added in order: memory is bounded by a batch, not by the units, and the
+        average agrees with the per-unit call's to rounding. ``progress`` shows a bar over
+        the batches.
         """
         from docalc.compiler.bind.arguments import name
         from docalc.compiler.results.effects import effect
@@ -130,10 +143,13 @@ class Fit:
             raise names.unknown_outcome(
                 None, name=outcome, suggestion=suggest(outcome, self.model.checked.names)).error()
         _check_prob(hdi_prob)
-        return effect(self.draws, outcome, do, baseline, data, seed, hdi_prob)
+        from docalc.compiler.bind.arguments import flag
+
+        return effect(self.draws, outcome, do, baseline, data, seed, hdi_prob,
+                      flag("per_unit", per_unit), batch_size, flag("progress", progress))
 
     def counterfactual(self, do: DoLike, var_names: list[str] | None = None,
-                       seed: int = 0) -> xr.DataTree:
+                       seed: int = 0, batch_size: int | None = None) -> xr.DataTree:
         """Return what each observed unit's values would have been under ``do``.
 
         Abduction: each unit's exogenous noise is recovered from its observed values under
@@ -145,7 +161,7 @@ class Fit:
         from docalc.compiler.run.posterior_runs import scenario
 
         sc = scenario(self.draws, do, None, var_names, counterfactual=True)
-        values = split_chains(sc.run(seed), sc.chains)
+        values = split_chains(sc.run(seed, batch_size=batch_size), sc.chains)
         attrs = {"do": "; ".join(str(i) for i in sc.checked.interventions)}
         return tree({"counterfactual": dataset(sc.checked, values, sc.coords)}, attrs)
 

@@ -290,8 +290,12 @@ def test_cli_compare_fits_both_and_reads_saved_posteriors(tmp_path: Path) -> Non
     assert lines[2].split()[:2] == ["right", "0"] and lines[3].split()[:2] == ["naive", "1"]
     assert "'right' predicts left-out units better than 'naive'" in proc.stdout
     same = {"chains": 1, "tune": 150, "draws": 150, "seed": 0}
-    api = dc.compare({"naive": dc.compile(NAIVE).observe(df).fit(**same),
-                      "right": dc.compile(RIGHT).observe(df).fit(**same)})
+    with warnings.catch_warnings():
+        # with 150 draws a unit of the misspecified naive model can sit at k = 0.7 (the
+        # CLI's warning column shows it); what is compared here is the numbers
+        warnings.simplefilter("ignore", dc.LooWarning)
+        api = dc.compare({"naive": dc.compile(NAIVE).observe(df).fit(**same),
+                          "right": dc.compile(RIGHT).observe(df).fit(**same)})
     assert float(lines[2].split()[2]) == pytest.approx(api.loc["right", "elpd"], abs=0.051)
     # posteriors written by `docalc fit` keep their log_likelihood group
     for name in ("naive", "right"):

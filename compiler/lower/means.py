@@ -54,6 +54,12 @@ def mean_key(name: str) -> str:
     return _MEAN.format(name)
 
 
+def node_of(key: str) -> str:
+    """Return the node a run's value belongs to: ``key`` itself, or whose mean it is."""
+    suffix = _MEAN.format("")
+    return key[: -len(suffix)] if key.endswith(suffix) else key
+
+
 def mean(dist: str, args: Mapping[str, Any]) -> Any:
     """Return the mean of family ``dist`` with NumPyro-named parameters ``args``.
 

@@ -21,7 +21,8 @@ def hdi(x: np.ndarray, prob: float = 0.94) -> tuple[float, float]:
 
 
 def effect(source: Draws, outcome: str, do: Any, baseline: Any, data: Any, seed: int,
-           hdi_prob: float) -> xr.DataTree:
+           hdi_prob: float, per_unit: bool = True, batch_size: int | None = None,
+           progress: bool = False) -> xr.DataTree:
     """Per-unit and average effect of ``do`` against ``baseline`` on ``outcome``.
 
     The per-unit effect is the difference of the outcome's draws in the two scenarios
@@ -30,28 +31,61 @@ def effect(source: Draws, outcome: str, do: Any, baseline: Any, data: Any, seed:
     :mod:`docalc.compiler.lower.means`), averaged over units, so it carries no outcome
     sampling noise and differs from the mean of the per-unit draws.
 
+    The units run in batches (``batch_size``, see :mod:`docalc.compiler.run.unit_batches`);
+    both scenarios cut them the same way. Without ``per_unit`` only each batch's sum of
+    the average goes on, so memory is bounded by a batch; the sums are added in order of
+    units, so the average agrees with one batch's to rounding.
+
     Warns (``NotIdentifiableWarning``) when the observed nodes cannot identify the effect
     of an intervened node on the outcome.
     """
     from docalc.compiler.bind.interventions import apply
     from docalc.compiler.graph.identification import warn_unidentified
+    from docalc.compiler.run import unit_batches as ub
+    from docalc.compiler.run.limits import check_values
 
     alone, _ = apply(source.checked.with_interventions(()), {}, do)
     warn_unidentified(source.checked, [iv.name for iv in alone.interventions], [outcome],
                       source.bound.names, stacklevel=3)
     a = scenario(source, do, data, [outcome], targets=[outcome])
     b = scenario(source, baseline, data, [outcome], targets=[outcome])
-    ra = a.run(seed, [outcome], means=[outcome])
-    rb = b.run(seed, [outcome], means=[outcome])
-    # per unit: the outcome's draws; the average: its mechanism means where they are
-    # finite (a deterministic or held outcome keeps its value), see lower.means
-    diff = ra[outcome].astype(np.float64) - rb[outcome].astype(np.float64)
-    avg = _expected(ra, outcome) - _expected(rb, outcome)
-    if a.checked.node(outcome).plate is not None:
-        avg = avg.mean(axis=-1)
-        values = {outcome: diff, f"{outcome}_mean": avg}
+    plate = a.checked.node(outcome).plate
+    cut = ub.choose(a.plate if plate == a.plate else None, a.plan.size, a.n_draws, 2,
+                    batch_size)
+    if plate is not None and per_unit:
+        check_values(f"the per-unit effect over {a.n_draws:,} posterior draws", a.n_draws,
+                     [plate], a.plan.size, "pass per_unit=False for the average effect only")
+    # one batch of every unit when the outcome's plate is not the one cut
+    size = cut.batch if cut.plate else max([1, *a.plan.size.values()])
+    total = np.zeros(a.n_draws)
+    diffs = []
+    units = 0
+    runs = zip(a.batches(seed, [outcome], [outcome], size),
+               b.batches(seed, [outcome], [outcome], size), strict=True)
+    if progress:
+        from tqdm.auto import tqdm
+
+        runs = tqdm(runs, total=len(cut.starts), desc="effect", unit="batch")
+    for (_, _, ra), (_, _, rb) in runs:
+        # per unit: the outcome's draws; the average: its mechanism means where they are
+        # finite (a deterministic or held outcome keeps its value), see lower.means
+        avg = _expected(ra, outcome) - _expected(rb, outcome)
+        if plate is None:
+            total = avg  # a global outcome has no units: its value is the average
+            break
+        total += avg.sum(axis=-1)
+        units += avg.shape[-1]
+        if per_unit:
+            diffs.append(ra[outcome].astype(np.float64) - rb[outcome].astype(np.float64))
+        if cut.plate is None:
+            break  # the outcome's plate is not the one cut: one run holds every unit
+    if plate is None:
+        avg, values = total, {outcome: total}
     else:
-        values = {outcome: avg}  # a global outcome has no units: its value is the average
+        avg = total / units
+        values = {f"{outcome}_mean": avg}
+        if per_unit:
+            values = {outcome: np.concatenate(diffs, axis=1), **values}
     lo, hi = hdi(avg, hdi_prob)
     summary = xr.Dataset({"mean": float(avg.mean()), "sd": float(avg.std(ddof=1)),
                           "hdi_low": lo, "hdi_high": hi})

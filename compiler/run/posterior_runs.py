@@ -7,7 +7,7 @@ that an intervention does not touch cancels.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ from docalc.compiler.plan.run_plan import Plan, forward_plan
 from docalc.compiler.results.draws import Draws
 from docalc.compiler.run.batched_forward import forward
 from docalc.compiler.run.jax_setup import ensure_jax
+from docalc.compiler.run.unit_batches import unit_plate
 from docalc.dsl import errors
 from docalc.dsl.ir import CheckedModel, Kind
 
@@ -37,22 +38,70 @@ class Scenario:
     chains: int
     coords: Mapping[str, Any]
     keep: list[str]
+    replan: Callable[[dict[str, int]], Plan]
+    """The same plan for other plate sizes (a batch of units)."""
+    plate: str | None = None
+    """The plate whose units may be cut into batches (see ``unit_batches.unit_plate``)."""
 
     def run(self, seed: int, keep: list[str] | None = None,
-            means: list[str] | None = None) -> dict[str, np.ndarray]:
-        """Run once per draw; values with a flat leading draw axis.
+            means: list[str] | None = None,
+            batch_size: int | None = None) -> dict[str, np.ndarray]:
+        """Run once per draw; values with a flat leading draw axis, then units.
 
         ``means``: nodes whose mechanism mean is returned too (see ``batched_forward``).
+        The units run in batches (``batch_size``, default as many as fill
+        ``unit_batches.BATCH_VALUES``); the result does not depend on the cut.
+        """
+        from docalc.compiler.run.limits import check_values
+
+        keep = keep or self.keep
+        wanted = [*keep, *(means or ())]
+        check_values(f"a run over {self.n_draws:,} posterior draws", self.n_draws,
+                     [self.checked.node(k).plate for k in wanted], self.plan.size,
+                     "ask for fewer var_names, or thin the posterior's draws")
+        parts = list(self.batches(seed, keep, means, batch_size))
+        if len(parts) == 1:
+            return parts[0][2]
+        out = {}
+        for k, first in parts[0][2].items():
+            cut = first.ndim >= 2 and self.checked.node(_node(k)).plate == self.plate
+            # a global node's values are the same in every batch
+            out[k] = np.concatenate([p[2][k] for p in parts], axis=1) if cut else first
+        return out
+
+    def batches(self, seed: int, keep: list[str] | None = None,
+                means: list[str] | None = None, batch_size: int | None = None
+                ) -> Iterator[tuple[int, int, dict[str, np.ndarray]]]:
+        """Yield ``(start, stop, values)`` for each batch of units, in order.
+
+        A batch's values are those units' values of one run over every unit (each unit
+        draws from its own stream), and a global node's are the same in every batch.
         """
         ensure_jax()
+        from docalc.compiler.run import unit_batches as ub
         from docalc.compiler.run.simulation import literal_params
 
-        return forward(self.plan, seed=seed, n_draws=self.n_draws, draws=self.draws,
-                       shared=self.shared, params=literal_params(self.checked, self.plan),
-                       arrays=self.arrays, keep=keep or self.keep,
-                       what=f"a run over {self.n_draws:,} posterior draws",
-                       fix="ask for fewer var_names, or thin the posterior's draws",
-                       means=means)
+        keep = keep or self.keep
+        cut = ub.choose(self.plate, self.plan.size, self.n_draws,
+                        len(keep) + len(means or ()), batch_size)
+
+        def one(plan: Plan, shared: Any, draws: Any, arrays: Any) -> dict[str, np.ndarray]:
+            return forward(plan, seed=seed, n_draws=self.n_draws, draws=draws,
+                           shared=shared, params=literal_params(self.checked, plan),
+                           arrays=arrays, keep=keep,
+                           what=f"a run over {self.n_draws:,} posterior draws",
+                           fix="ask for fewer var_names, thin the posterior's draws, or "
+                               "pass a smaller batch_size",
+                           means=means)
+
+        yield from ub.run_batches(self.checked, cut, self.replan, self.plan.size,
+                                  self.shared, self.draws, self.arrays, one)
+
+
+def _node(key: str) -> str:
+    from docalc.compiler.lower.means import node_of
+
+    return node_of(key)
 
 
 def outcomes(checked: CheckedModel, observed: Iterable[str]) -> list[str]:
@@ -127,18 +176,25 @@ def scenario(source: Draws, do: Any, data: Any, var_names: str | list[str] | Non
     given = set(draws) | set(shared)
     if counterfactual:
         _refuse_abducted_latents(checked, source)
-        plan = forward_plan(checked, bound.sizes, given, counterfactual=True, needed=wanted)
+
+        def replan(sizes: dict[str, int]) -> Plan:
+            return forward_plan(checked, sizes, given, counterfactual=True, needed=wanted)
     else:
         if targets is None:
             targets = wanted or outcomes(checked, fitted.names)
+        recompute = targets
+
         # with var_names, only what they read is run and checked: a sibling's invalid
         # parameter under this intervention does not refuse a prediction that never reads
         # it (without var_names every changed node is output, so every one is run)
-        plan = forward_plan(checked, bound.sizes, given, recompute=targets, needed=wanted)
+        def replan(sizes: dict[str, int]) -> Plan:
+            return forward_plan(checked, sizes, given, recompute=recompute, needed=wanted)
+    plan = replan(dict(bound.sizes))
     changed = [st.name for st in plan.steps if st.mode not in ("given", "data")]
     keep = wanted or changed
     return Scenario(checked, plan, shared, draws, np.zeros(0), arrays, n_draws, chains,
-                    bound.coords, keep)
+                    bound.coords, keep, replan,
+                    unit_plate(checked, bound.sizes, bound.missing))
 
 
 def _refuse_abducted_latents(checked: CheckedModel, source: Draws) -> None:

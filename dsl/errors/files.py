@@ -122,3 +122,9 @@ def posterior_data_differ(span: Span | None, *, what: str) -> None:
        "the limit is the DOCALC_MAX_FILE_BYTES environment variable (see docs/limits.md)")
 def file_too_large(span: Span | None, *, limit: int) -> None:
     """Report a data file (or a device such as /dev/zero) larger than the limit on reading one."""
+
+
+@entry("E020", DocalcFileError, "has no single outcome to take the effect on (outcomes: {found})",
+       "name the node with --outcome NAME")
+def effect_outcome(span: Span | None, *, found: str) -> None:
+    """Report ``docalc effect`` without --outcome for a model with zero or several outcomes."""

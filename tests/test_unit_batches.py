@@ -1,0 +1,145 @@
+"""Runs cut into unit batches: every unit draws from its own stream, so the cut changes nothing.
+
+A unit's random numbers come from its global index (``compiler/lower/streams``): any
+``batch_size`` gives bitwise the per-unit values of one run over every unit, and the first
+units of a table draw what they draw inside a longer one. ``effect(per_unit=False)`` keeps
+only each batch's sums, so it runs where the per-unit effect would not fit the memory limit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import EXAMPLES
+
+import docalc as dc
+from docalc.compiler.run.inference import TRACES
+
+
+@pytest.fixture(scope="module")
+def new_units(linear_model) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    return linear_model.simulate(n=301, seed=5)[["a", "b", "c"]]
+
+
+def _same(x, y) -> bool:  # type: ignore[no-untyped-def]
+    return set(x.data_vars) == set(y.data_vars) and all(
+        np.array_equal(x[k].to_numpy(), y[k].to_numpy()) for k in x.data_vars)
+
+
+def test_a_unit_draws_the_same_in_a_longer_table(linear_model) -> None:  # type: ignore[no-untyped-def]
+    short, long = linear_model.simulate(n=5, seed=1), linear_model.simulate(n=12, seed=1)
+    np.testing.assert_array_equal(short.to_numpy(), long.to_numpy()[:5])
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 100, 300, 301, 10_000])
+def test_predictions_do_not_depend_on_the_batch_size(linear_fit, new_units: pd.DataFrame,
+                                                     batch_size: int) -> None:
+    whole = linear_fit.predict({"b": 1.0}, data=new_units, batch_size=10**9)
+    cut = linear_fit.predict({"b": 1.0}, data=new_units, batch_size=batch_size)
+    assert _same(whole["predictions"], cut["predictions"])
+    assert whole["predictions"]["y"].sizes["i"] == 301
+
+
+def test_the_first_units_predict_what_they_predict_among_more(linear_fit,
+                                                              new_units: pd.DataFrame) -> None:
+    few = linear_fit.predict({"b": 1.0}, data=new_units.iloc[:10])["predictions"]["y"]
+    all_ = linear_fit.predict({"b": 1.0}, data=new_units, batch_size=4)["predictions"]["y"]
+    np.testing.assert_array_equal(few.to_numpy(), all_.to_numpy()[..., :10])
+
+
+def test_batches_of_one_size_run_one_compiled_function(linear_fit,
+                                                       new_units: pd.DataFrame) -> None:
+    linear_fit.predict({"b": 2.0}, data=new_units, batch_size=50)  # traces the size-50 plan
+    before = TRACES.get("forward", 0)
+    linear_fit.predict({"b": 3.0}, data=new_units, batch_size=50)  # 7 batches, last padded
+    assert TRACES.get("forward", 0) == before
+
+
+def test_in_sample_predictions_and_counterfactuals_do_not_depend_on_it(linear_fit) -> None:
+    for call in (linear_fit.predict, linear_fit.counterfactual):
+        whole, cut = call({"b": 1.0}), call({"b": 1.0}, batch_size=9)
+        (group,) = whole.children
+        assert _same(whole[group].dataset, cut[group].dataset)
+
+
+def test_effect_per_unit_false_is_the_average_alone(linear_fit,
+                                                    new_units: pd.DataFrame) -> None:
+    full = linear_fit.effect("y", {"b": 1.0}, {"b": 0.0}, data=new_units)
+    cuts = [linear_fit.effect("y", {"b": 1.0}, {"b": 0.0}, data=new_units, per_unit=False,
+                              batch_size=size) for size in (13, 301)]
+    for avg in cuts:
+        assert list(avg["effect"].data_vars) == ["y_mean"]
+        np.testing.assert_allclose(avg["effect"]["y_mean"], full["effect"]["y_mean"],
+                                   rtol=1e-12, atol=1e-12)
+        for stat in ("mean", "sd", "hdi_low", "hdi_high"):
+            assert float(avg["summary"][stat]) == pytest.approx(float(full["summary"][stat]),
+                                                                rel=1e-9, abs=1e-12)
+    cut = linear_fit.effect("y", {"b": 1.0}, {"b": 0.0}, data=new_units, batch_size=13)
+    assert _same(cut["effect"], full["effect"])  # the per-unit draws too, bitwise
+
+
+def test_the_average_effect_runs_where_the_per_unit_one_does_not_fit(
+        linear_fit, new_units: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> None:
+    draws = linear_fit.posterior["posterior"].sizes
+    n = draws["chain"] * draws["draw"]
+    # room for 40 units of one node per draw, twice: a batch fits, every unit does not
+    monkeypatch.setenv("DOCALC_MAX_VALUES", str(80 * n))
+    with pytest.raises(dc.DocalcSizeError, match="per_unit=False"):
+        linear_fit.effect("y", {"b": 1.0}, data=new_units)
+    avg = linear_fit.effect("y", {"b": 1.0}, data=new_units, per_unit=False, batch_size=10)
+    monkeypatch.delenv("DOCALC_MAX_VALUES")
+    want = linear_fit.effect("y", {"b": 1.0}, data=new_units, per_unit=False)
+    np.testing.assert_allclose(avg["effect"]["y_mean"], want["effect"]["y_mean"], rtol=1e-12)
+
+
+@pytest.mark.parametrize("bad", [0, -3, 2.5, "10", True])
+def test_a_bad_batch_size_is_refused(linear_fit, new_units: pd.DataFrame, bad: object) -> None:
+    with pytest.raises(dc.DocalcError, match="batch_size must be a positive whole number"):
+        linear_fit.predict({"b": 1.0}, data=new_units, batch_size=bad)  # type: ignore[arg-type]
+
+
+def test_per_unit_must_be_true_or_false(linear_fit) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(dc.DocalcError, match="per_unit must be True or False"):
+        linear_fit.effect("y", {"b": 1.0}, per_unit="no")  # type: ignore[arg-type]
+
+
+# -- docalc effect ----------------------------------------------------------------------------
+def test_cli_effect_is_the_apis(linear_fit, new_units: pd.DataFrame, tmp_path,  # type: ignore[no-untyped-def]
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    from docalc.cli import main
+
+    linear_fit.posterior.to_netcdf(tmp_path / "p.nc")
+    new_units.to_parquet(tmp_path / "new.parquet")
+    model = str(EXAMPLES / "linear.scm")
+    out = str(tmp_path / "e.nc")
+    status = main(["effect", model, "--posterior", str(tmp_path / "p.nc"), "--data",
+                   str(tmp_path / "new.parquet"), "--do", "b = 1", "--baseline", "b = 0",
+                   "--batch-size", "64", "--per-unit", "--out", out, "--no-progress"])
+    printed = capsys.readouterr().out.splitlines()
+    assert status == 0
+    assert printed[0] == f"# {model}: effect on y of do(b = 1) against do(b = 0), 301 units " \
+                         f"of {tmp_path / 'new.parquet'}"
+    assert printed[1].split() == ["query", "mean", "sd", "hdi_3%", "hdi_97%"]
+    api = linear_fit.effect("y", "b = 1", "b = 0", data=new_units)
+    assert printed[2].split()[0] == "y_effect"
+    assert float(printed[2].split()[1]) == pytest.approx(float(api["summary"]["mean"]),
+                                                         rel=1e-3)
+    import xarray as xr
+
+    with xr.open_datatree(out) as saved:
+        np.testing.assert_array_equal(saved["effect"]["y"].to_numpy(),
+                                      api["effect"]["y"].to_numpy())
+
+
+def test_cli_effect_refuses_what_it_cannot_answer(linear_fit, tmp_path,  # type: ignore[no-untyped-def]
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from docalc.cli import main
+
+    linear_fit.posterior.to_netcdf(tmp_path / "p.nc")
+    model = str(EXAMPLES / "linear.scm")
+    base = ["effect", model, "--posterior", str(tmp_path / "p.nc"), "--do", "b = 1"]
+    assert main([*base, "--per-unit"]) == 2
+    assert "--per-unit needs --out FILE.nc" in capsys.readouterr().err
+    assert main([*base, "--outcome", "nope"]) == 1
+    assert "error: unknown outcome 'nope'" in capsys.readouterr().err
