@@ -23,6 +23,11 @@ os.environ["DOCALC_CACHE_DIR"] = os.environ.get("DOCALC_TEST_CACHE_DIR",
                                                 str(ROOT / ".cache" / "tests"))
 os.environ.pop("DOCALC_NO_CACHE", None)
 
+XLA_CACHE = {"JAX_COMPILATION_CACHE_DIR": str(Path(os.environ["DOCALC_CACHE_DIR"]) / "jax")}
+"""For a test process with a cache folder of its own (to see what docalc keeps there): the
+suite's XLA compilations. What docalc decides to trace, export or load does not change
+with it; XLA's compile of a program the suite already compiled is skipped (seconds each)."""
+
 # The files that take longest (measured on CI's two cores), collected first: with
 # ``--dist loadfile`` a file runs on one worker, and xdist hands out files in collection order,
 # so long files last would leave the other worker idle at the end. The order changes when

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, ROOT, XLA_CACHE
 
 # a fresh process: caches are read from disk, nothing is left over from this one
 PARSE = ("import sys; from docalc.dsl.frontend import check_file; "
@@ -56,7 +56,7 @@ print(json.dumps({"traces": TRACES.get("nuts", 0),
 @pytest.mark.slow
 @pytest.mark.oldest
 def test_refit_in_a_fresh_process_loads_the_exported_sampler(tmp_path: Path) -> None:
-    env = {"DOCALC_CACHE_DIR": str(tmp_path)}
+    env = {"DOCALC_CACHE_DIR": str(tmp_path), **XLA_CACHE}
     first = json.loads(_run(REFIT, str(EXAMPLES / "linear.scm"), env=env))
     assert first["traces"] == 1
     assert len(list((tmp_path / "exported").glob("*.jaxexport"))) == 1
@@ -114,7 +114,7 @@ def _package_copy(dest: Path) -> Path:
 @pytest.mark.slow
 def test_an_edited_lowering_misses_the_exported_sampler_cache(tmp_path: Path) -> None:
     site = _package_copy(tmp_path)
-    env = {"DOCALC_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(site)}
+    env = {"DOCALC_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(site), **XLA_CACHE}
     model = str(EXAMPLES / "linear.scm")
 
     def refit() -> dict[str, object]:

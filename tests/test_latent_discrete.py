@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import XLA_CACHE
 from scipy import stats
 
 import docalc as dc
@@ -308,7 +309,8 @@ print(json.dumps({"traces": TRACES.get("nuts", 0),
 def test_the_exported_sampler_of_a_marginalized_model_is_reused(tmp_path: Path) -> None:
     import os
 
-    env = {**os.environ, "DOCALC_CACHE_DIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "DOCALC_CACHE_DIR": str(tmp_path), "PYTHONPATH": str(ROOT),
+           **XLA_CACHE}
     args = [sys.executable, "-c", REFIT, str(ROOT / "examples" / "gear.scm"),
             str(ROOT / "examples" / "gear.csv")]
 

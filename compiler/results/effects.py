@@ -60,8 +60,11 @@ def effect(source: Draws, outcome: str, do: Any, baseline: Any, data: Any, seed:
     total = np.zeros(a.n_draws)
     diffs = []
     units = 0
-    runs = zip(a.batches(seed, [outcome], [outcome], size),
-               b.batches(seed, [outcome], [outcome], size), strict=True)
+    # the average needs only the outcome's mechanism mean where it is drawn: its draw is
+    # then not computed at all
+    keep_a, keep_b = ([] if not per_unit and _drawn(sc, outcome) else [outcome] for sc in (a, b))
+    runs = zip(a.batches(seed, keep_a, [outcome], size),
+               b.batches(seed, keep_b, [outcome], size), strict=True)
     if progress:
         from tqdm.auto import tqdm
 
@@ -98,8 +101,14 @@ def effect(source: Draws, outcome: str, do: Any, baseline: Any, data: Any, seed:
     return tree(groups, attrs)
 
 
+def _drawn(sc: Any, name: str) -> bool:
+    """Whether a run draws ``name`` from a mechanism (so its mean is in the run's values)."""
+    return any(st.name == name and st.mode in ("sample", "dist") for st in sc.plan.steps)
+
+
 def _expected(values: dict[str, np.ndarray], name: str) -> np.ndarray:
     """Return a node's mechanism mean where the run drew it, else its value."""
     from docalc.compiler.lower.means import mean_key
 
-    return np.asarray(values.get(mean_key(name), values[name]), dtype=np.float64)
+    key = mean_key(name)
+    return np.asarray(values[key] if key in values else values[name], dtype=np.float64)

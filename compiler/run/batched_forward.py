@@ -31,10 +31,12 @@ def draw_keys(seed: int, n: int) -> Any:
     return jax.vmap(lambda i: jax.random.fold_in(base, i))(jnp.arange(n))
 
 
-def _forward(plan: Plan, means: tuple[str, ...] = ()) -> tuple[Callable[..., Any],
-                                                              tuple[Check, ...]]:
-    # the nodes whose means are returned change the traced function: part of the key
-    key = plan.key if not means else f"{plan.key}|means={','.join(means)}"
+def _forward(plan: Plan, means: tuple[str, ...] = (),
+             keep: tuple[str, ...] | None = None) -> tuple[Callable[..., Any],
+                                                          tuple[Check, ...]]:
+    # the nodes whose means are returned, and those returned at all, change the traced
+    # function: part of the key
+    key = f"{plan.key}|means={','.join(means)}|keep={'*' if keep is None else ','.join(keep)}"
     cached = _FORWARD.get(key)
     if cached is None:
         run = make_forward(plan, means)
@@ -43,7 +45,12 @@ def _forward(plan: Plan, means: tuple[str, ...] = ()) -> tuple[Callable[..., Any
             count_trace("forward")
 
             def one(key: Any, draw: Any) -> Any:
-                return run(key, {**shared, **draw}, params, arrays)
+                values, counts = run(key, {**shared, **draw}, params, arrays)
+                # only what is kept leaves the function, so XLA computes nothing else
+                # (a node's draw that only its mean is wanted of; the checks still run)
+                if keep is not None:
+                    values = {k: v for k, v in values.items() if k in keep}
+                return values, counts
 
             return jax.vmap(one)(keys, draws)
 
@@ -76,9 +83,9 @@ def forward(plan: Plan, *, seed: int, n_draws: int, draws: Mapping[str, np.ndarr
     check_values(what, n_draws, kept, sizes, fix)
     # a batch holds at least one whole draw of every node, however few are kept
     check_values(what, 1, [st.node.plate for st in plan.steps], sizes, fix)
-    fn, checks = _forward(plan, wanted)
     if keep is not None and wanted:
         keep = [*keep, *(mean_key(n) for n in wanted)]
+    fn, checks = _forward(plan, wanted, None if keep is None else tuple(sorted(set(keep))))
     keys = draw_keys(seed, n_draws)
     params = jnp.asarray(params, dtype=jnp.float32)
     width = max([1, *plan.size.values()]) * max(len(plan.steps), 1)

@@ -81,7 +81,7 @@ class Scenario:
         from docalc.compiler.run import unit_batches as ub
         from docalc.compiler.run.simulation import literal_params
 
-        keep = keep or self.keep
+        keep = self.keep if keep is None else keep
         cut = ub.choose(self.plate, self.plan.size, self.n_draws,
                         len(keep) + len(means or ()), batch_size)
 
