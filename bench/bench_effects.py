@@ -4,9 +4,10 @@ The tutorial's linear model (examples/linear.scm) is fitted once (4 chains x 250
 1,000 posterior draws, saved to a netCDF file); then, for each number of units, a fresh
 process reads the posterior, makes that many new units (a, b, c standard normal, float32
 in pandas) and runs ``fit.effect("y", {"b": 1}, {"b": 0}, data=new, per_unit=False)``
-once to compile (one batch, 8,192 units) and once timed. It reports the timed run's wall time, the process's peak
-RSS (``ru_maxrss``) and the memory of the table itself; with ``--per-unit`` also the
-per-unit call (``per_unit=True``) up to 10^5 units (its output is draws x units). Growth exponents are
+once to compile (one batch, 8,192 units) and once timed. It reports the timed run's wall
+time, the process's peak RSS (``ru_maxrss``, also after the compile run) and the memory of
+the table itself; with ``--per-unit`` also the per-unit call (``per_unit=True``) up to 10^5
+units (its output is draws x units). Growth exponents are
 the slopes of log time and log peak RSS against log units.
 
 Usage: python bench/bench_effects.py [--units 10000 100000 1000000] [--per-unit]
