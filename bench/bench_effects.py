@@ -10,8 +10,11 @@ the table itself; with ``--per-unit`` also the per-unit call (``per_unit=True``)
 units (its output is draws x units). Growth exponents are
 the slopes of log time and log peak RSS against log units.
 
+With ``--devices`` each size runs on one device (``DOCALC_FORWARD_DEVICES=1``) and then on
+all (one per core), side by side.
+
 Usage: python bench/bench_effects.py [--units 10000 100000 1000000] [--per-unit]
-                                     [--json out.json]
+                                     [--devices] [--json out.json]
 Report figures from one run; this machine is noisy. Never assert on timings.
 """
 
@@ -75,6 +78,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--units", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     ap.add_argument("--per-unit", action="store_true")
+    ap.add_argument("--devices", action="store_true",
+                    help="run each size on one device, then on all (DOCALC_FORWARD_DEVICES)")
     ap.add_argument("--json")
     args = ap.parse_args()
     rows = []
@@ -83,22 +88,28 @@ def main() -> None:
         _posterior(post)
         for per_unit in [False, True] if args.per_unit else [False]:
             # the per-unit output is draws x units float64 (8 GB at 10**6): up to 10**5
-            for n in [u for u in args.units if not per_unit or u <= 100_000]:
+            for n, devices in [(u, d) for u in args.units if not per_unit or u <= 100_000
+                               for d in (["1", "all"] if args.devices else ["all"])]:
+                env = dict(os.environ)
+                env.pop("DOCALC_FORWARD_DEVICES", None)
+                if devices == "1":
+                    env["DOCALC_FORWARD_DEVICES"] = "1"
                 out = subprocess.run([sys.executable, "-c", CHILD, str(post), str(n),
                                       "1" if per_unit else "0",
                                       str(ROOT / "examples" / "linear.scm")],
-                                     capture_output=True, text=True, env=dict(os.environ))
+                                     capture_output=True, text=True, env=env)
                 if out.returncode != 0:
                     print(f"{n:>11,} units per_unit={per_unit}: failed\n{out.stderr[-800:]}")
                     continue
-                row = json.loads(out.stdout.strip().splitlines()[-1])
+                row = {**json.loads(out.stdout.strip().splitlines()[-1]), "devices": devices}
                 rows.append(row)
-                print(f"{n:>11,} units  per_unit={per_unit!s:5}  {row['seconds']:8.2f} s  "
+                print(f"{n:>11,} units  per_unit={per_unit!s:5}  devices {devices:>3}  "
+                      f"{row['seconds']:8.2f} s  "
                       f"peak RSS {row['peak_rss_mb']:7.0f} MB (before {row['before_mb']:.0f} MB, "
                       f"table {row['table_mb']:.0f} MB)"
                       f"  mean effect {row['mean']:.4f}", flush=True)
     for per_unit in (False, True):
-        part = [r for r in rows if r["per_unit"] is per_unit]
+        part = [r for r in rows if r["per_unit"] is per_unit and r["devices"] == "all"]
         if len(part) >= 2:
             print(f"per_unit={per_unit}: time ~ units^{_slope(part, 'seconds'):.2f}, "
                   f"peak RSS ~ units^{_slope(part, 'peak_rss_mb'):.2f}")

@@ -143,3 +143,43 @@ def test_cli_effect_refuses_what_it_cannot_answer(linear_fit, tmp_path,  # type:
     assert "--per-unit needs --out FILE.nc" in capsys.readouterr().err
     assert main([*base, "--outcome", "nope"]) == 1
     assert "error: unknown outcome 'nope'" in capsys.readouterr().err
+
+
+DEVICES = """
+import json, os, sys
+import numpy as np
+import docalc as dc
+from docalc.compiler.run.inference import TRACES
+import jax
+m = dc.load(sys.argv[1])
+d = m.do(beta_ay=1.5, beta_by=0.7, beta_cy=0.3, sigma_y=0.2, beta_y0=0).simulate(n=40, seed=1)
+fit = m.observe(d[["a", "b", "c", "y"]]).fit(chains=1, tune=50, draws=51, seed=2)
+new = m.simulate(n=70, seed=5)[["a", "b", "c"]]
+out = {"devices": len(jax.devices())}
+for n in ("1", "2"):
+    os.environ["DOCALC_FORWARD_DEVICES"] = n
+    before = TRACES.get("forward", 0)
+    p = fit.predict({"b": 1.0}, data=new)["predictions"]
+    e = fit.effect("y", {"b": 1.0}, data=new, per_unit=False)["effect"]["y_mean"]
+    out[n] = {"y": p["y"].values.ravel().tolist(), "avg": e.values.ravel().tolist(),
+              "traced": TRACES.get("forward", 0) - before}
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.slow
+def test_draws_spread_over_two_devices_give_one_devices_values() -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DOCALC_JAX_DEVICES": "2"}
+    out = subprocess.run([sys.executable, "-c", DEVICES, str(EXAMPLES / "linear.scm")],
+                         capture_output=True, text=True, env=env, timeout=600)
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["devices"] == 2
+    assert got["1"]["traced"] > 0 and got["2"]["traced"] > 0  # two programs ran
+    assert got["1"]["y"] == got["2"]["y"]  # 51 draws (odd: one padded), bitwise
+    assert got["1"]["avg"] == got["2"]["avg"]

@@ -1,7 +1,10 @@
 """Forward runs over many posterior (or prior) draws: jitted once per plan structure.
 
 Draws are processed in batches so memory stays bounded for millions of units; every
-batch re-uses the same compiled function.
+batch re-uses the same compiled function. A batch's draws are split over every JAX device
+(one per CPU core by default, see ``jax_setup``; the GPUs where there are some) with
+``jax.shard_map``: each device runs its draws as one device would, so the values do not
+depend on the number of devices.
 """
 
 from __future__ import annotations
@@ -31,19 +34,17 @@ def draw_keys(seed: int, n: int) -> Any:
     return jax.vmap(lambda i: jax.random.fold_in(base, i))(jnp.arange(n))
 
 
-def _forward(plan: Plan, means: tuple[str, ...] = (),
-             keep: tuple[str, ...] | None = None) -> tuple[Callable[..., Any],
-                                                          tuple[Check, ...]]:
-    # the nodes whose means are returned, and those returned at all, change the traced
-    # function: part of the key
-    key = f"{plan.key}|means={','.join(means)}|keep={'*' if keep is None else ','.join(keep)}"
+def _forward(plan: Plan, means: tuple[str, ...] = (), keep: tuple[str, ...] | None = None,
+             devices: int = 1) -> tuple[Callable[..., Any], tuple[Check, ...]]:
+    # the nodes whose means are returned, those returned at all and the devices the draws
+    # are spread over change the traced function: part of the key
+    key = f"{plan.key}|means={','.join(means)}|keep={'*' if keep is None else ','.join(keep)}" \
+          f"|devices={devices}"
     cached = _FORWARD.get(key)
     if cached is None:
         run = make_forward(plan, means)
 
-        def batch(keys: Any, draws: Any, shared: Any, params: Any, arrays: Any) -> Any:
-            count_trace("forward")
-
+        def draws_of(keys: Any, draws: Any, shared: Any, params: Any, arrays: Any) -> Any:
             def one(key: Any, draw: Any) -> Any:
                 values, counts = run(key, {**shared, **draw}, params, arrays)
                 # only what is kept leaves the function, so XLA computes nothing else
@@ -54,9 +55,44 @@ def _forward(plan: Plan, means: tuple[str, ...] = (),
 
             return jax.vmap(one)(keys, draws)
 
+        if devices == 1:
+            def batch(*args: Any) -> Any:
+                count_trace("forward")
+                return draws_of(*args)
+        else:
+            # the draws split over the devices (CPU cores, or GPUs), each running its share
+            # of draws as one device would: no device talks to another, so the values are
+            # those of one device
+            from jax.sharding import Mesh, PartitionSpec
+
+            mesh = Mesh(np.asarray(jax.devices()[:devices]), ("draw",))
+            split, whole = PartitionSpec("draw"), PartitionSpec()
+            spread = jax.shard_map(draws_of, mesh=mesh,
+                                   in_specs=(split, split, whole, whole, whole),
+                                   out_specs=split, check_vma=False)
+
+            def batch(*args: Any) -> Any:
+                count_trace("forward")
+                return spread(*args)
+
         # plans with one key have equal checks (they do not depend on intervention values)
         cached = _FORWARD[key] = (jax.jit(batch), plan_checks(plan)[0])
     return cached
+
+
+def device_count(n_draws: int) -> int:
+    """Return how many devices a run of ``n_draws`` spreads its draws over: all of them.
+
+    ``DOCALC_FORWARD_DEVICES`` lowers it (1: one device), as a check that the values do not
+    depend on it.
+    """
+    import os
+
+    n = len(jax.devices())
+    text = os.environ.get("DOCALC_FORWARD_DEVICES", "").strip()
+    if text.isdigit() and int(text) > 0:
+        n = min(n, int(text))
+    return max(1, min(n, n_draws))
 
 
 def forward(plan: Plan, *, seed: int, n_draws: int, draws: Mapping[str, np.ndarray],
@@ -85,16 +121,19 @@ def forward(plan: Plan, *, seed: int, n_draws: int, draws: Mapping[str, np.ndarr
     check_values(what, 1, [st.node.plate for st in plan.steps], sizes, fix)
     if keep is not None and wanted:
         keep = [*keep, *(mean_key(n) for n in wanted)]
-    fn, checks = _forward(plan, wanted, None if keep is None else tuple(sorted(set(keep))))
+    devices = device_count(n_draws)
+    fn, checks = _forward(plan, wanted, None if keep is None else tuple(sorted(set(keep))),
+                          devices)
     keys = draw_keys(seed, n_draws)
     params = jnp.asarray(params, dtype=jnp.float32)
     width = max([1, *plan.size.values()]) * max(len(plan.steps), 1)
     step = max(1, min(n_draws, MAX_ELEMENTS // width))
+    step = -(-step // devices) * devices  # each device gets as many draws
     outs: list[dict[str, np.ndarray]] = []
     for start in range(0, n_draws, step):
         stop = min(start + step, n_draws)
         part = {k: v[start:stop] for k, v in draws.items()}
-        if stop - start < step and start > 0:
+        if stop - start < step:
             # pad the last batch to the compiled size rather than compile a new shape
             pad = step - (stop - start)
             part = {k: np.concatenate([v, np.repeat(v[-1:], pad, axis=0)]) for k, v in
