@@ -72,12 +72,14 @@ def effect(source: Draws, outcome: str, do: Any, baseline: Any, data: Any, seed:
     for (_, _, ra), (_, _, rb) in runs:
         # per unit: the outcome's draws; the average: its mechanism means where they are
         # finite (a deterministic or held outcome keeps its value), see lower.means
-        avg = _expected(ra, outcome) - _expected(rb, outcome)
+        ea, eb = _expected(ra, outcome), _expected(rb, outcome)
         if plate is None:
-            total = avg  # a global outcome has no units: its value is the average
+            total = ea.astype(np.float64) - eb  # a global outcome has no units
             break
-        total += avg.sum(axis=-1)
-        units += avg.shape[-1]
+        # summed in float64 straight from float32 (no widened copy of a batch), each
+        # scenario apart: the float64 sums keep the difference exact to ~1e-16 of them
+        total += ea.sum(axis=-1, dtype=np.float64) - eb.sum(axis=-1, dtype=np.float64)
+        units += ea.shape[-1]
         if per_unit:
             diffs.append(ra[outcome].astype(np.float64) - rb[outcome].astype(np.float64))
         if cut.plate is None:
@@ -107,8 +109,8 @@ def _drawn(sc: Any, name: str) -> bool:
 
 
 def _expected(values: dict[str, np.ndarray], name: str) -> np.ndarray:
-    """Return a node's mechanism mean where the run drew it, else its value."""
+    """Return a node's mechanism mean where the run drew it, else its value (as run)."""
     from docalc.compiler.lower.means import mean_key
 
     key = mean_key(name)
-    return np.asarray(values[key] if key in values else values[name], dtype=np.float64)
+    return np.asarray(values[key] if key in values else values[name])

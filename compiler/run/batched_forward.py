@@ -9,6 +9,7 @@ depend on the number of devices.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -30,7 +31,13 @@ MAX_ELEMENTS = 2**24  # per batch: draws x largest plate x nodes kept, about 64 
 
 def draw_keys(seed: int, n: int) -> Any:
     """Per-draw keys; the same seed gives the same keys, hence common random numbers."""
-    base = jax.random.PRNGKey(check_seed(seed))
+    return _draw_keys(check_seed(seed), n)
+
+
+@functools.lru_cache(maxsize=8)
+def _draw_keys(seed: int, n: int) -> Any:
+    # a run over unit batches asks for the same keys once per batch
+    base = jax.random.PRNGKey(seed)
     return jax.vmap(lambda i: jax.random.fold_in(base, i))(jnp.arange(n))
 
 
