@@ -201,7 +201,8 @@ class Model:
     def fit(self, method: str = "nuts", *, chains: int = 4, tune: int = 1000,
             draws: int = 1000, seed: int = 0, target_accept: float = 0.8,
             max_tree_depth: int = 10, steps: int = 5000, learning_rate: float = 0.01,
-            guide: str = "normal", progress: bool = False, log_likelihood: bool = True) -> Fit:
+            guide: str = "normal", progress: bool = False, log_likelihood: bool = True,
+            keep_deterministic: bool | None = None) -> Fit:
         """Infer the unobserved nodes from the observed data.
 
         Parameters
@@ -218,6 +219,12 @@ class Model:
             ``log_likelihood``, which :func:`docalc.compare` needs), as ArviZ does for
             NumPyro. It holds draws x units values per observed node: pass False to save
             that memory and time on a large table.
+        keep_deterministic : bool, optional
+            Keep each unit-level deterministic node (the tutorial's ``y_mu``) in the
+            posterior, as PyMC does. Default: keep them unless they would hold more than
+            10**8 values (draws x units; ``fitting.KEEP_DETERMINISTIC``), then leave them
+            out with a ``SamplingWarning``. Left out, the sampler never holds them, and
+            ``predict``, ``effect`` and ``counterfactual`` recompute them from the draws.
         """
         from docalc.compiler.bind.arguments import flag
         from docalc.compiler.run import fitting
@@ -226,6 +233,8 @@ class Model:
 
         flag("progress", progress)
         flag("log_likelihood", log_likelihood)
+        if keep_deterministic is not None:
+            flag("keep_deterministic", keep_deterministic)
         if self._bound is not None and not self._told:
             # intervened after observe(): what the data leave out may have changed
             from docalc.compiler.bind.data_notes import warn_unobserved
@@ -235,7 +244,8 @@ class Model:
                                 chains=chains, tune=tune, draws=draws, seed=seed,
                                 target_accept=target_accept, max_tree_depth=max_tree_depth,
                                 steps=steps, learning_rate=learning_rate, guide=guide,
-                                progress=progress, log_likelihood=log_likelihood)
+                                progress=progress, log_likelihood=log_likelihood,
+                                keep_deterministic=keep_deterministic)
         assert self._bound is not None  # fitting refuses a model without data
         return Fit(self, posterior, self._bound)
 

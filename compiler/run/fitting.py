@@ -47,8 +47,14 @@ def _real(label: str, v: Any, low: float, high: float) -> float:
 def fit(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndarray], *,
         method: str, chains: int, tune: int, draws: int, seed: int, target_accept: float,
         max_tree_depth: int, steps: int, learning_rate: float, guide: str,
-        progress: bool, log_likelihood: bool = True) -> xr.DataTree:
+        progress: bool, log_likelihood: bool = True,
+        keep_deterministic: bool | None = None) -> xr.DataTree:
     """Condition on the bound data and infer everything upstream; return the posterior.
+
+    ``keep_deterministic``: whether the posterior keeps each unit-level deterministic node
+    (None: unless they would hold more than :data:`KEEP_DETERMINISTIC` values, with a
+    ``SamplingWarning``); left out, the compiled sampler never holds them, and forward runs
+    recompute them from the draws.
 
     Returns
     -------
@@ -100,7 +106,9 @@ def fit(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndar
     marg = plan_groups(plan, checked.text)
     summed = {n for g in marg for n in g.latents}
     partly = {n for g in marg for n in g.partly}
-    _check_size(plan, bound.sizes, method, chains, tune, draws)
+    drop = _left_out(plan, bound.sizes, (chains if method == "nuts" else 1) * draws,
+                     keep_deterministic)
+    _check_size(plan, bound.sizes, method, chains, tune, draws, drop)
     ensure_jax()
     from docalc.compiler.run import inference
 
@@ -118,7 +126,7 @@ def fit(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndar
         values, stats = inference.fixed(plan, columns, params, arrays, kept_chains, draws)
     elif method == "nuts":
         settings = inference.Settings(chains, tune, draws, float(target_accept), max_tree_depth,
-                                      progress)
+                                      progress, drop)
         out = inference.nuts(plan, columns, params, arrays, settings, seed)
         values, stats = out.values, out.stats
     else:
@@ -142,7 +150,8 @@ def fit(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndar
     probs = {probs_name(g.variable(n)): values[probs_name(g.variable(n))]
              for g in marg for n in g.latents}
     values = {k: v for k, v in values.items() if "__" not in k and k not in observed}
-    posterior = dataset(checked, values, bound.coords)
+    kept = {k: v for k, v in values.items() if k not in drop}
+    posterior = dataset(checked, kept, bound.coords)
     if summed:
         from docalc.compiler.run.discrete_posterior import name_dims
 
@@ -167,12 +176,39 @@ def fit(checked: CheckedModel, bound: Bound | None, arrays: Mapping[str, np.ndar
     return result
 
 
+#: Values (draws x units) of unit-level deterministic nodes above which a fit leaves them
+#: out of the posterior unless ``keep_deterministic=True``: 10**8, 400 MB of float32.
+KEEP_DETERMINISTIC = 10**8
+
+
+def _left_out(plan: Any, sizes: Mapping[str, int], draws: int,
+              keep: bool | None) -> tuple[str, ...]:
+    """Return the unit-level deterministic nodes a fit leaves out of its posterior."""
+    dets = [st for st in plan.steps
+            if st.mode == "det" and st.node.plate is not None and not st.observed]
+    if keep is True or not dets:
+        return ()
+    names = [st.name for st in dets]
+    values = draws * sum(int(sizes[st.node.plate]) for st in dets)
+    if keep is None:
+        if values <= KEEP_DETERMINISTIC:
+            return ()
+        warnings.warn(f"the posterior leaves out the unit-level deterministic node"
+                      f"{'s' if len(names) > 1 else ''} {', '.join(names)} ({values:,} "
+                      f"values, over {KEEP_DETERMINISTIC:,}); predict, effect and "
+                      "counterfactual recompute them from the draws. Pass "
+                      "keep_deterministic=True to keep them, or False to leave them out "
+                      "without this warning", SamplingWarning, stacklevel=4)
+    return tuple(names)
+
+
 def _check_size(plan: Any, sizes: Mapping[str, int], method: str, chains: int, tune: int,
-                draws: int) -> None:
+                draws: int, drop: tuple[str, ...] = ()) -> None:
     """Refuse a fit whose draws would not fit in memory, before compiling or sampling."""
     from docalc.compiler.run.limits import check_values
 
-    kept = [st.node.plate for st in plan.steps if not st.observed and st.mode != "data"]
+    kept = [st.node.plate for st in plan.steps
+            if not st.observed and st.mode != "data" and st.name not in drop]
     if method == "nuts":
         what = f"fit(chains={chains}, tune={tune}, draws={draws})"
         # the sampler's loop keeps every iteration's latent values, warm-up included

@@ -41,6 +41,8 @@ class Settings:
     target_accept: float = 0.8
     max_tree_depth: int = 10
     progress: bool = False
+    drop: tuple[str, ...] = ()
+    """Deterministic sites left out of the draws (so the compiled sampler never keeps them)."""
 
 
 @dataclass
@@ -173,6 +175,7 @@ def _build(model: Callable[..., None], args: tuple[Any, ...], settings: Settings
         state, trace = jax.lax.scan(step, state, jnp.arange(total))
         zs, div, acc, steps, pe = jax.tree_util.tree_map(lambda a: a[settings.tune:], trace)
         post = jax.vmap(postprocess_gen(*margs))(zs)
+        post = {k: v for k, v in post.items() if k not in settings.drop}
         stats = {"diverging": div, "acceptance_rate": acc, "n_steps": steps, "lp": -pe,
                  "step_size": jnp.broadcast_to(state.adapt_state.step_size, div.shape)}
         return post, stats

@@ -176,6 +176,8 @@ def scenario(source: Draws, do: Any, data: Any, var_names: str | list[str] | Non
     given = set(draws) | set(shared)
     if counterfactual:
         _refuse_abducted_latents(checked, source)
+        draws = {**draws, **_factual_deterministic(source, draws, shared)}
+        given = set(draws) | set(shared)
 
         def replan(sizes: dict[str, int]) -> Plan:
             return forward_plan(checked, sizes, given, counterfactual=True, needed=wanted)
@@ -195,6 +197,27 @@ def scenario(source: Draws, do: Any, data: Any, var_names: str | list[str] | Non
     return Scenario(checked, plan, shared, draws, np.zeros(0), arrays, n_draws, chains,
                     bound.coords, keep, replan,
                     unit_plate(checked, bound.sizes, bound.missing))
+
+
+def _factual_deterministic(source: Draws, draws: Mapping[str, np.ndarray],
+                           shared: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Recompute the factual values of deterministic nodes a fit left out of its posterior.
+
+    Abduction reads every factual value; a fit with ``keep_deterministic=False`` has the
+    draws they are computed from, so they are computed here (no random numbers involved).
+    """
+    missing = [n.name for n in source.checked.nodes if n.kind is Kind.DETERMINISTIC
+               and n.name not in draws and n.name not in shared]
+    if not missing:
+        return {}
+    from docalc.compiler.run.simulation import literal_params
+
+    plan = forward_plan(source.checked, source.bound.sizes, set(draws) | set(shared),
+                        needed=missing)
+    return forward(plan, seed=0, n_draws=source.n_draws, draws=draws, shared=shared,
+                   params=literal_params(source.checked, plan), arrays=source.arrays,
+                   keep=missing, what=f"a run over {source.n_draws:,} posterior draws",
+                   fix="thin the posterior's draws, or fit with keep_deterministic=True")
 
 
 def _refuse_abducted_latents(checked: CheckedModel, source: Draws) -> None:
