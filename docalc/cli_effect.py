@@ -46,7 +46,9 @@ def add_parser(sub: argparse._SubParsersAction,
                         "observed node nothing observed depends on)")
     p.add_argument("--per-unit", action="store_true",
                    help="also keep each unit's effect (needs --out)")
-    p.add_argument("--out", metavar="FILE", help="write the effect's DataTree (.nc)")
+    p.add_argument("--out", metavar="FILE",
+                   help="write the effect's DataTree: FILE.nc (netCDF, held in memory first) "
+                        "or FILE.zarr (written batch by batch; docalc[scale])")
     p.add_argument("--batch-size", type=whole, metavar="N",
                    help="units per batch (default: as many as keep a batch near 64 MB)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
@@ -61,11 +63,16 @@ def cmd_effect(args: argparse.Namespace) -> int:
     from .cli_commands import EXIT_OK, HDI_PROB, format_table
 
     if args.per_unit and not args.out:
-        print("docalc effect: error: --per-unit needs --out FILE.nc (one value per unit "
-              "and draw is too much to print)", file=sys.stderr)
+        print("docalc effect: error: --per-unit needs --out FILE.zarr or FILE.nc (one value "
+              "per unit and draw is too much to print)", file=sys.stderr)
         return 2
-    if args.out is not None:
-        check_writable(args.out, NETCDF_SUFFIXES, "a netCDF file (.nc)")
+    zarr_out = args.out is not None and args.out.endswith(".zarr")
+    if zarr_out:
+        from docalc.compiler.results.store import require_zarr
+
+        require_zarr("docalc effect --out FILE.zarr")
+    if args.out is not None and not zarr_out:
+        check_writable(args.out, NETCDF_SUFFIXES, "a netCDF file (.nc) or a Zarr store (.zarr)")
     model = load_model(args.model, None)
     fit = fit_from_posterior_file(model, args.posterior, None, args.missing)
     outcome = args.outcome or _outcome(fit, args.model)
@@ -73,9 +80,13 @@ def cmd_effect(args: argparse.Namespace) -> int:
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     tree = fit.effect(outcome, args.do, args.baseline, data=data, seed=args.seed,
                       hdi_prob=HDI_PROB, per_unit=args.per_unit,
-                      batch_size=args.batch_size, progress=progress)
-    if args.out is not None:
-        write_tree(tree, args.out)
+                      batch_size=args.batch_size, progress=progress,
+                      store=args.out if zarr_out and args.per_unit else None)
+    if args.out is not None and not (zarr_out and args.per_unit):
+        if zarr_out:
+            tree.to_zarr(args.out, mode="w", consolidated=False)
+        else:
+            write_tree(tree, args.out)
     s = tree["summary"]
     units = f"{len(data):,} units of {args.data}" if data is not None else "the fitted units"
     print(f"# {args.model}: effect on {outcome} of do({args.do}) against "

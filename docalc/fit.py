@@ -81,7 +81,8 @@ class Fit:
                            ci_kind="hdi", round_to="none")
 
     def predict(self, do: DoLike = None, data: Any = None, var_names: list[str] | None = None,
-                seed: int = 0, batch_size: int | None = None) -> xr.DataTree:
+                seed: int = 0, batch_size: int | None = None,
+                store: str | None = None) -> xr.DataTree:
         """Posterior predictions under an intervention: DataTree with group ``predictions``.
 
         Observed nodes that are not downstream of the intervention are held at their data
@@ -103,18 +104,30 @@ class Fit:
         batch_size : int, optional
             Units per batch of the run (default: as many as keep a batch's values near
             64 MB); the values do not depend on it.
+        store : str, optional
+            A path: the predictions go there batch by batch as a chunked Zarr store (one
+            chunk per batch; ``docalc[scale]``), and the DataTree returned reads it lazily,
+            so units x draws need not fit in memory.
         """
         from docalc.compiler.results.trees import dataset, split_chains, tree
         from docalc.compiler.run.posterior_runs import scenario
 
         sc = scenario(self.draws, do, data, var_names)
-        values = split_chains(sc.run(seed, batch_size=batch_size), sc.chains)
         attrs = {"do": "; ".join(str(i) for i in sc.checked.interventions)}
+        if store is not None:
+            from docalc.compiler.results.store import ZarrStore
+
+            sink = ZarrStore(store, "predictions", sc.checked, sc.coords, sc.chains, sc.plate)
+            for start, stop, part in sc.batches(seed, batch_size=batch_size):
+                sink.write(start, stop, part)
+            return sink.finish(attrs=attrs)
+        values = split_chains(sc.run(seed, batch_size=batch_size), sc.chains)
         return tree({"predictions": dataset(sc.checked, values, sc.coords)}, attrs)
 
     def effect(self, outcome: str, do: DoLike, baseline: DoLike = None, data: Any = None,
                seed: int = 0, hdi_prob: float = 0.94, per_unit: bool = True,
-               batch_size: int | None = None, progress: bool = False) -> xr.DataTree:
+               batch_size: int | None = None, progress: bool = False,
+               store: str | None = None) -> xr.DataTree:
         """Return the posterior of ``outcome`` under ``do`` minus under ``baseline``.
 
         Both scenarios use the same posterior draws and the same random numbers, so the
@@ -130,7 +143,9 @@ class Fit:
         batches (``batch_size`` of them, default as many as keep a batch near 64 MB) whose
         sums are added in order: memory is bounded by a batch, not by the units, and the
         average agrees with the per-unit call's to rounding. ``progress`` shows a bar over
-        the batches.
+        the batches. With ``store`` (a path; ``docalc[scale]``) the per-unit effect goes
+        there batch by batch as a chunked Zarr store and the DataTree returned reads it
+        lazily, so units x draws need not fit in memory.
         """
         from docalc.compiler.bind.arguments import name
         from docalc.compiler.results.effects import effect
@@ -146,10 +161,12 @@ class Fit:
         from docalc.compiler.bind.arguments import flag
 
         return effect(self.draws, outcome, do, baseline, data, seed, hdi_prob,
-                      flag("per_unit", per_unit), batch_size, flag("progress", progress))
+                      flag("per_unit", per_unit), batch_size, flag("progress", progress),
+                      store)
 
     def counterfactual(self, do: DoLike, var_names: list[str] | None = None,
-                       seed: int = 0, batch_size: int | None = None) -> xr.DataTree:
+                       seed: int = 0, batch_size: int | None = None,
+                store: str | None = None) -> xr.DataTree:
         """Return what each observed unit's values would have been under ``do``.
 
         Abduction: each unit's exogenous noise is recovered from its observed values under

@@ -132,7 +132,7 @@ def test_cli_effect_is_the_apis(linear_fit, new_units: pd.DataFrame, tmp_path,  
                                       api["effect"]["y"].to_numpy())
 
 
-def test_cli_effect_refuses_what_it_cannot_answer(linear_fit, tmp_path,  # type: ignore[no-untyped-def]
+def test_cli_effect_refuses_what_it_cannot_answer_and_writes_zarr(linear_fit, tmp_path,  # type: ignore[no-untyped-def]
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     from docalc.cli import main
 
@@ -140,9 +140,16 @@ def test_cli_effect_refuses_what_it_cannot_answer(linear_fit, tmp_path,  # type:
     model = str(EXAMPLES / "linear.scm")
     base = ["effect", model, "--posterior", str(tmp_path / "p.nc"), "--do", "b = 1"]
     assert main([*base, "--per-unit"]) == 2
-    assert "--per-unit needs --out FILE.nc" in capsys.readouterr().err
+    assert "--per-unit needs --out FILE.zarr or FILE.nc" in capsys.readouterr().err
     assert main([*base, "--outcome", "nope"]) == 1
     assert "error: unknown outcome 'nope'" in capsys.readouterr().err
+    out = str(tmp_path / "e.zarr")
+    assert main([*base, "--per-unit", "--out", out, "--batch-size", "32", "--no-progress"]) == 0
+    import xarray as xr
+
+    stored = xr.open_datatree(out, engine="zarr", consolidated=False)
+    np.testing.assert_array_equal(stored["effect"]["y"],
+                                  linear_fit.effect("y", "b = 1")["effect"]["y"])
 
 
 DEVICES = """
@@ -183,3 +190,34 @@ def test_draws_spread_over_two_devices_give_one_devices_values() -> None:
     assert got["1"]["traced"] > 0 and got["2"]["traced"] > 0  # two programs ran
     assert got["1"]["y"] == got["2"]["y"]  # 51 draws (odd: one padded), bitwise
     assert got["1"]["avg"] == got["2"]["avg"]
+
+
+# -- store=: chunked Zarr, read lazily ----------------------------------------------------------
+def test_predictions_and_effects_go_to_a_zarr_store_batch_by_batch(
+        linear_fit, new_units: pd.DataFrame, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import zarr
+
+    held = linear_fit.predict({"b": 1.0}, data=new_units)
+    stored = linear_fit.predict({"b": 1.0}, data=new_units, batch_size=64,
+                                store=str(tmp_path / "p.zarr"))
+    assert stored.attrs["do"] == held.attrs["do"]
+    assert not stored["predictions"]["y"].variable._in_memory  # read lazily
+    assert _same(held["predictions"], stored["predictions"])
+    assert zarr.open_array(str(tmp_path / "p.zarr" / "predictions" / "y")).chunks[-1] == 64
+    full = linear_fit.effect("y", {"b": 1.0}, {"b": 0.0}, data=new_units)
+    eff = linear_fit.effect("y", {"b": 1.0}, {"b": 0.0}, data=new_units, batch_size=96,
+                            store=str(tmp_path / "e.zarr"))
+    np.testing.assert_array_equal(eff["effect"]["y"], full["effect"]["y"])
+    np.testing.assert_allclose(eff["effect"]["y_mean"], full["effect"]["y_mean"], rtol=1e-12)
+    assert float(eff["summary"]["mean"]) == pytest.approx(float(full["summary"]["mean"]))
+    assert eff.attrs["baseline"] == full.attrs["baseline"]
+
+
+def test_a_store_without_zarr_names_the_extra(linear_fit, new_units: pd.DataFrame, tmp_path,  # type: ignore[no-untyped-def]
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "zarr", None)  # as if it were not installed
+    with pytest.raises(dc.DocalcExtraError, match=r'needs the optional package .zarr.') as err:
+        linear_fit.predict({"b": 1.0}, data=new_units, store=str(tmp_path / "p.zarr"))
+    assert 'pip install "docalc[scale]"' in str(err.value)

@@ -22,7 +22,7 @@ def hdi(x: np.ndarray, prob: float = 0.94) -> tuple[float, float]:
 
 def effect(source: Draws, outcome: str, do: Any, baseline: Any, data: Any, seed: int,
            hdi_prob: float, per_unit: bool = True, batch_size: int | None = None,
-           progress: bool = False) -> xr.DataTree:
+           progress: bool = False, store: Any = None) -> xr.DataTree:
     """Per-unit and average effect of ``do`` against ``baseline`` on ``outcome``.
 
     The per-unit effect is the difference of the outcome's draws in the two scenarios
@@ -35,6 +35,9 @@ def effect(source: Draws, outcome: str, do: Any, baseline: Any, data: Any, seed:
     both scenarios cut them the same way. Without ``per_unit`` only each batch's sum of
     the average goes on, so memory is bounded by a batch; the sums are added in order of
     units, so the average agrees with one batch's to rounding.
+
+    With ``store`` (a path) the per-unit effect goes batch by batch to a Zarr store
+    (:mod:`docalc.compiler.results.store`) and the result is read lazily from it.
 
     Warns (``NotIdentifiableWarning``) when the observed nodes cannot identify the effect
     of an intervened node on the outcome.
@@ -52,7 +55,13 @@ def effect(source: Draws, outcome: str, do: Any, baseline: Any, data: Any, seed:
     plate = a.checked.node(outcome).plate
     cut = ub.choose(a.plate if plate == a.plate else None, a.plan.size, a.n_draws, 2,
                     batch_size)
-    if plate is not None and per_unit:
+    sink = None
+    if store is not None and plate is not None:
+        from docalc.compiler.results.store import ZarrStore
+
+        per_unit = True
+        sink = ZarrStore(store, "effect", a.checked, a.coords, a.chains, cut.plate)
+    elif plate is not None and per_unit:
         check_values(f"the per-unit effect over {a.n_draws:,} posterior draws", a.n_draws,
                      [plate], a.plan.size, "pass per_unit=False for the average effect only")
     # one batch of every unit when the outcome's plate is not the one cut
@@ -69,7 +78,7 @@ def effect(source: Draws, outcome: str, do: Any, baseline: Any, data: Any, seed:
         from tqdm.auto import tqdm
 
         runs = tqdm(runs, total=len(cut.starts), desc="effect", unit="batch")
-    for (_, _, ra), (_, _, rb) in runs:
+    for (start, stop, ra), (_, _, rb) in runs:
         # per unit: the outcome's draws; the average: its mechanism means where they are
         # finite (a deterministic or held outcome keeps its value), see lower.means
         ea, eb = _expected(ra, outcome), _expected(rb, outcome)
@@ -80,7 +89,10 @@ def effect(source: Draws, outcome: str, do: Any, baseline: Any, data: Any, seed:
         # scenario apart: the float64 sums keep the difference exact to ~1e-16 of them
         total += ea.sum(axis=-1, dtype=np.float64) - eb.sum(axis=-1, dtype=np.float64)
         units += ea.shape[-1]
-        if per_unit:
+        if sink is not None:
+            sink.write(start, stop, {outcome: ra[outcome].astype(np.float64)
+                                     - rb[outcome].astype(np.float64)})
+        elif per_unit:
             diffs.append(ra[outcome].astype(np.float64) - rb[outcome].astype(np.float64))
         if cut.plate is None:
             break  # the outcome's plate is not the one cut: one run holds every unit
@@ -89,7 +101,7 @@ def effect(source: Draws, outcome: str, do: Any, baseline: Any, data: Any, seed:
     else:
         avg = total / units
         values = {f"{outcome}_mean": avg}
-        if per_unit:
+        if per_unit and sink is None:
             values = {outcome: np.concatenate(diffs, axis=1), **values}
     lo, hi = hdi(avg, hdi_prob)
     summary = xr.Dataset({"mean": float(avg.mean()), "sd": float(avg.std(ddof=1)),
@@ -100,6 +112,8 @@ def effect(source: Draws, outcome: str, do: Any, baseline: Any, data: Any, seed:
              "baseline": "; ".join(str(i) for i in b.checked.interventions) or "factual"}
     groups = {"effect": dataset(a.checked, split_chains(values, a.chains), a.coords),
               "summary": summary}
+    if sink is not None:
+        return sink.finish(groups, attrs)
     return tree(groups, attrs)
 
 
