@@ -11,14 +11,14 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from docalc.dsl.errors import files
+from docalc.dsl.errors import DocalcDataError, files
 
 from .cli_files import (
     NETCDF_SUFFIXES,
     check_writable,
     fit_from_posterior_file,
     load_model,
-    read_data,
+    with_file,
     write_tree,
 )
 
@@ -76,19 +76,26 @@ def cmd_effect(args: argparse.Namespace) -> int:
     model = load_model(args.model, None)
     fit = fit_from_posterior_file(model, args.posterior, None, args.missing)
     outcome = args.outcome or _outcome(fit, args.model)
-    data = read_data(args.data) if args.data else None
+    # read in row batches as the run goes: the table need not fit in memory
+    data = args.data
     progress = sys.stderr.isatty() if args.progress is None else args.progress
-    tree = fit.effect(outcome, args.do, args.baseline, data=data, seed=args.seed,
-                      hdi_prob=HDI_PROB, per_unit=args.per_unit,
-                      batch_size=args.batch_size, progress=progress,
-                      store=args.out if zarr_out and args.per_unit else None)
+    try:
+        tree = fit.effect(outcome, args.do, args.baseline, data=data, seed=args.seed,
+                          hdi_prob=HDI_PROB, per_unit=args.per_unit,
+                          batch_size=args.batch_size, progress=progress,
+                          store=args.out if zarr_out and args.per_unit else None)
+    except DocalcDataError as exc:
+        if not args.data:
+            raise
+        raise with_file(exc, args.data) from None
     if args.out is not None and not (zarr_out and args.per_unit):
         if zarr_out:
             tree.to_zarr(args.out, mode="w", consolidated=False)
         else:
             write_tree(tree, args.out)
     s = tree["summary"]
-    units = f"{len(data):,} units of {args.data}" if data is not None else "the fitted units"
+    units = f"{int(tree.attrs['units']):,} units of {args.data}" if data is not None \
+        else "the fitted units"
     print(f"# {args.model}: effect on {outcome} of do({args.do}) against "
           f"{f'do({args.baseline})' if args.baseline else 'no intervention'}, {units}")
     print(format_table([{"query": f"{outcome}_effect",

@@ -82,11 +82,21 @@ def read_data(path: str) -> pd.DataFrame:
     suffix = p.suffix.lower()
     if suffix not in PARQUET_SUFFIXES and suffix not in DELIMITED:
         raise files.unknown_data_format(at, suffix=suffix).error()
-    try:
+    with table_errors(path):
         source = _bounded(p, path)
         if suffix in PARQUET_SUFFIXES:
             return pd.read_parquet(source)
         return pd.read_csv(source, sep=DELIMITED[suffix])
+
+
+@contextlib.contextmanager
+def table_errors(path: str) -> Iterator[None]:
+    """Turn what pandas and pyarrow raise on reading ``path`` into docalc's file errors."""
+    import pandas as pd
+
+    at = files.at_file(path)
+    try:
+        yield
     except ImportError as exc:
         raise files.parquet_missing(at, action="reading", why=str(exc)).error() from None
     except pd.errors.EmptyDataError:

@@ -145,7 +145,9 @@ class Fit:
         average agrees with the per-unit call's to rounding. ``progress`` shows a bar over
         the batches. With ``store`` (a path; ``docalc[scale]``) the per-unit effect goes
         there batch by batch as a chunked Zarr store and the DataTree returned reads it
-        lazily, so units x draws need not fit in memory.
+        lazily, so units x draws need not fit in memory. ``data`` may be the path of a
+        Parquet or CSV file: it is read in row batches (``table_rows.READ_ROWS``), so the
+        table need not fit in memory either; the answer is the whole table's.
         """
         from docalc.compiler.bind.arguments import name
         from docalc.compiler.results.effects import effect
@@ -160,9 +162,17 @@ class Fit:
         _check_prob(hdi_prob)
         from docalc.compiler.bind.arguments import flag
 
-        return effect(self.draws, outcome, do, baseline, data, seed, hdi_prob,
-                      flag("per_unit", per_unit), batch_size, flag("progress", progress),
-                      store)
+        from .table_rows import is_table_path, row_batches
+
+        flag("per_unit", per_unit)
+        flag("progress", progress)
+        if not is_table_path(data):
+            return effect(self.draws, outcome, do, baseline, data, seed, hdi_prob, per_unit,
+                          batch_size, progress, store)
+        # closed however the run ends, so that the file is too
+        with contextlib.closing(row_batches(data)) as chunks:
+            return effect(self.draws, outcome, do, baseline, None, seed, hdi_prob, per_unit,
+                          batch_size, progress, store, chunks)
 
     def counterfactual(self, do: DoLike, var_names: list[str] | None = None,
                        seed: int = 0, batch_size: int | None = None,

@@ -221,3 +221,40 @@ def test_a_store_without_zarr_names_the_extra(linear_fit, new_units: pd.DataFram
     with pytest.raises(dc.DocalcExtraError, match=r'needs the optional package .zarr.') as err:
         linear_fit.predict({"b": 1.0}, data=new_units, store=str(tmp_path / "p.zarr"))
     assert 'pip install "docalc[scale]"' in str(err.value)
+
+
+# -- a table read in row batches -----------------------------------------------------------------
+def test_a_table_file_read_in_row_batches_gives_the_whole_tables_effect(
+        linear_fit, new_units: pd.DataFrame, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from docalc import table_rows
+
+    monkeypatch.setattr(table_rows, "READ_ROWS", 100)  # 301 rows: four row batches
+    new_units.to_parquet(tmp_path / "new.parquet")
+    new_units.to_csv(tmp_path / "new.csv", index=False)
+    whole = linear_fit.effect("y", {"b": 1.0}, {"b": 0.0}, data=new_units)
+    for name in ("new.parquet", "new.csv"):
+        rows = linear_fit.effect("y", {"b": 1.0}, {"b": 0.0}, data=str(tmp_path / name),
+                                 batch_size=64)
+        np.testing.assert_array_equal(rows["effect"]["y"], whole["effect"]["y"])
+        np.testing.assert_allclose(rows["effect"]["y_mean"], whole["effect"]["y_mean"],
+                                   rtol=1e-6)  # CSV keeps 6 significant digits less or more
+        assert rows.attrs["units"] == 301
+    stored = linear_fit.effect("y", {"b": 1.0}, {"b": 0.0}, data=tmp_path / "new.parquet",
+                               store=str(tmp_path / "e.zarr"))
+    np.testing.assert_array_equal(stored["effect"]["y"], whole["effect"]["y"])
+    assert stored["effect"]["i"].to_numpy().tolist() == list(range(301))
+
+
+def test_a_bad_row_in_a_later_row_batch_is_named_by_its_row_in_the_file(
+        linear_fit, new_units: pd.DataFrame, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from docalc import table_rows
+
+    monkeypatch.setattr(table_rows, "READ_ROWS", 100)
+    bad = new_units.copy()
+    bad.loc[250, "a"] = np.nan
+    bad.to_csv(tmp_path / "bad.csv", index=False)
+    with pytest.raises(dc.DocalcDataError, match=r"\b250\b"):
+        linear_fit.effect("y", {"b": 1.0}, data=str(tmp_path / "bad.csv"), per_unit=False)
+    (tmp_path / "empty.csv").write_text("a,b,c\n")
+    with pytest.raises(dc.DocalcFileError, match="empty"):
+        linear_fit.effect("y", {"b": 1.0}, data=str(tmp_path / "empty.csv"), per_unit=False)

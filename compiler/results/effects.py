@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,8 @@ def hdi(x: np.ndarray, prob: float = 0.94) -> tuple[float, float]:
 
 def effect(source: Draws, outcome: str, do: Any, baseline: Any, data: Any, seed: int,
            hdi_prob: float, per_unit: bool = True, batch_size: int | None = None,
-           progress: bool = False, store: Any = None) -> xr.DataTree:
+           progress: bool = False, store: Any = None,
+           chunks: Iterable[Any] | None = None) -> xr.DataTree:
     """Per-unit and average effect of ``do`` against ``baseline`` on ``outcome``.
 
     The per-unit effect is the difference of the outcome's draws in the two scenarios
@@ -38,6 +40,9 @@ def effect(source: Draws, outcome: str, do: Any, baseline: Any, data: Any, seed:
 
     With ``store`` (a path) the per-unit effect goes batch by batch to a Zarr store
     (:mod:`docalc.compiler.results.store`) and the result is read lazily from it.
+    ``chunks`` (instead of ``data``) are the row batches of a table too large to hold, in
+    order (each indexed by its rows' global numbers): each unit draws from the stream of
+    its global index, so the answer is the whole table's.
 
     Warns (``NotIdentifiableWarning``) when the observed nodes cannot identify the effect
     of an intervened node on the outcome.
@@ -50,8 +55,9 @@ def effect(source: Draws, outcome: str, do: Any, baseline: Any, data: Any, seed:
     alone, _ = apply(source.checked.with_interventions(()), {}, do)
     warn_unidentified(source.checked, [iv.name for iv in alone.interventions], [outcome],
                       source.bound.names, stacklevel=3)
-    a = scenario(source, do, data, [outcome], targets=[outcome])
-    b = scenario(source, baseline, data, [outcome], targets=[outcome])
+    tables = iter(chunks if chunks is not None else [data])
+    # the first table (row batch) sets what the result looks like; the others follow it
+    a, b = _pair(source, do, baseline, next(tables), outcome)
     plate = a.checked.node(outcome).plate
     cut = ub.choose(a.plate if plate == a.plate else None, a.plan.size, a.n_draws, 2,
                     batch_size)
@@ -60,25 +66,40 @@ def effect(source: Draws, outcome: str, do: Any, baseline: Any, data: Any, seed:
         from docalc.compiler.results.store import ZarrStore
 
         per_unit = True
-        sink = ZarrStore(store, "effect", a.checked, a.coords, a.chains, cut.plate)
+        coords = {k: v for k, v in a.coords.items() if chunks is None or k != cut.plate}
+        sink = ZarrStore(store, "effect", a.checked, coords, a.chains, cut.plate)
     elif plate is not None and per_unit:
         check_values(f"the per-unit effect over {a.n_draws:,} posterior draws", a.n_draws,
                      [plate], a.plan.size, "pass per_unit=False for the average effect only")
-    # one batch of every unit when the outcome's plate is not the one cut
-    size = cut.batch if cut.plate else max([1, *a.plan.size.values()])
     total = np.zeros(a.n_draws)
     diffs = []
     units = 0
     # the average needs only the outcome's mechanism mean where it is drawn: its draw is
     # then not computed at all
     keep_a, keep_b = ([] if not per_unit and _drawn(sc, outcome) else [outcome] for sc in (a, b))
-    runs = zip(a.batches(seed, keep_a, [outcome], size),
-               b.batches(seed, keep_b, [outcome], size), strict=True)
+
+    def pairs() -> Any:
+        sa, sb = a, b
+        while True:
+            # one batch of every unit when the outcome's plate is not the one cut
+            size = cut.batch if cut.plate else max([1, *sa.plan.size.values()])
+            for (start, stop, ra), (_, _, rb) in zip(sa.batches(seed, keep_a, [outcome], size),
+                                                     sb.batches(seed, keep_b, [outcome], size),
+                                                     strict=True):
+                yield sa.first + start, sa.first + stop, ra, rb
+            more = next(tables, None) if chunks is not None else None
+            if more is None:
+                return
+            first = sa.first + sa.plan.size.get(cut.plate or "", 0)
+            sa, sb = _pair(source, do, baseline, more, outcome, first)
+
+    runs = pairs()
     if progress:
         from tqdm.auto import tqdm
 
-        runs = tqdm(runs, total=len(cut.starts), desc="effect", unit="batch")
-    for (start, stop, ra), (_, _, rb) in runs:
+        total_batches = len(cut.starts) if chunks is None else None
+        runs = tqdm(runs, total=total_batches, desc="effect", unit="batch")
+    for start, stop, ra, rb in runs:
         # per unit: the outcome's draws; the average: its mechanism means where they are
         # finite (a deterministic or held outcome keeps its value), see lower.means
         ea, eb = _expected(ra, outcome), _expected(rb, outcome)
@@ -109,12 +130,20 @@ def effect(source: Draws, outcome: str, do: Any, baseline: Any, data: Any, seed:
     summary.attrs["hdi_prob"] = hdi_prob
     attrs = {"outcome": outcome,
              "do": "; ".join(str(i) for i in a.checked.interventions),
-             "baseline": "; ".join(str(i) for i in b.checked.interventions) or "factual"}
+             "baseline": "; ".join(str(i) for i in b.checked.interventions) or "factual",
+             "units": units}
     groups = {"effect": dataset(a.checked, split_chains(values, a.chains), a.coords),
               "summary": summary}
     if sink is not None:
         return sink.finish(groups, attrs)
     return tree(groups, attrs)
+
+
+def _pair(source: Draws, do: Any, baseline: Any, data: Any, outcome: str,
+          first: int = 0) -> tuple[Any, Any]:
+    """Return the two scenarios of an effect over ``data`` (whose first unit is ``first``)."""
+    return (scenario(source, do, data, [outcome], targets=[outcome], first=first),
+            scenario(source, baseline, data, [outcome], targets=[outcome], first=first))
 
 
 def _drawn(sc: Any, name: str) -> bool:

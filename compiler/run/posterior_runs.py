@@ -42,6 +42,8 @@ class Scenario:
     """The same plan for other plate sizes (a batch of units)."""
     plate: str | None = None
     """The plate whose units may be cut into batches (see ``unit_batches.unit_plate``)."""
+    first: int = 0
+    """The global index of the first unit (a table read in row batches): their streams."""
 
     def run(self, seed: int, keep: list[str] | None = None,
             means: list[str] | None = None,
@@ -63,10 +65,10 @@ class Scenario:
         if len(parts) == 1:
             return parts[0][2]
         out = {}
-        for k, first in parts[0][2].items():
-            cut = first.ndim >= 2 and self.checked.node(_node(k)).plate == self.plate
+        for k, head in parts[0][2].items():
+            cut = head.ndim >= 2 and self.checked.node(_node(k)).plate == self.plate
             # a global node's values are the same in every batch
-            out[k] = np.concatenate([p[2][k] for p in parts], axis=1) if cut else first
+            out[k] = np.concatenate([p[2][k] for p in parts], axis=1) if cut else head
         return out
 
     def batches(self, seed: int, keep: list[str] | None = None,
@@ -95,7 +97,7 @@ class Scenario:
                            means=means)
 
         yield from ub.run_batches(self.checked, cut, self.replan, self.plan.size,
-                                  self.shared, self.draws, self.arrays, one)
+                                  self.shared, self.draws, self.arrays, one, self.first)
 
 
 def _node(key: str) -> str:
@@ -119,7 +121,8 @@ def outcomes(checked: CheckedModel, observed: Iterable[str]) -> list[str]:
 
 
 def scenario(source: Draws, do: Any, data: Any, var_names: str | list[str] | None, *,
-             counterfactual: bool = False, targets: list[str] | None = None) -> Scenario:
+             counterfactual: bool = False, targets: list[str] | None = None,
+             first: int = 0) -> Scenario:
     """Prepare a forward run of a model's draws under ``do`` for ``data`` (None: in-sample).
 
     Parameters
@@ -137,6 +140,8 @@ def scenario(source: Draws, do: Any, data: Any, var_names: str | list[str] | Non
         Abduct each observed unit's noise instead of drawing fresh noise.
     targets : list of str, optional
         Nodes to redraw although given (default ``var_names``, else the model's outcomes).
+    first : int, optional
+        The global index of ``data``'s first unit, when it is one of a table's row batches.
 
     Returns
     -------
@@ -196,7 +201,7 @@ def scenario(source: Draws, do: Any, data: Any, var_names: str | list[str] | Non
     keep = wanted or changed
     return Scenario(checked, plan, shared, draws, np.zeros(0), arrays, n_draws, chains,
                     bound.coords, keep, replan,
-                    unit_plate(checked, bound.sizes, bound.missing))
+                    unit_plate(checked, bound.sizes, bound.missing), first)
 
 
 def _factual_deterministic(source: Draws, draws: Mapping[str, np.ndarray],

@@ -85,9 +85,11 @@ def choose(plate: str | None, sizes: Mapping[str, int], n_draws: int, kept: int,
 
 
 def batch_inputs(checked: CheckedModel, cut: Cut, start: int, shared: Mapping[str, Any],
-                 draws: Mapping[str, Any], arrays: Mapping[str, Any]
+                 draws: Mapping[str, Any], arrays: Mapping[str, Any], first: int = 0
                  ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """Return the batch's ``shared``, ``draws`` and ``arrays``, padded to ``cut.batch``.
+
+    ``first`` is the global index of the run's first unit (a table read in row batches).
 
     A value of a node on the cut plate is sliced along its units (the draws' second axis);
     the padding repeats the last unit (its values are dropped by :func:`trim`).
@@ -108,7 +110,7 @@ def batch_inputs(checked: CheckedModel, cut: Cut, start: int, shared: Mapping[st
         return s
 
     sh = {k: part(k, v, 0) for k, v in shared.items()}
-    sh[OFFSET_KEY.format(cut.plate)] = np.uint32(start)
+    sh[OFFSET_KEY.format(cut.plate)] = np.uint32(first + start)
     return sh, {k: part(k, v, 1) for k, v in draws.items()}, \
         {k: part(k, v, 0) for k, v in arrays.items()}
 
@@ -136,16 +138,17 @@ def _node_of(checked: CheckedModel, key: str) -> str | None:
 def run_batches(checked: CheckedModel, cut: Cut, replan: Callable[[dict[str, int]], Plan],
                 sizes: Mapping[str, int], shared: Mapping[str, Any],
                 draws: Mapping[str, Any], arrays: Mapping[str, Any],
-                run: Callable[..., dict[str, np.ndarray]]
+                run: Callable[..., dict[str, np.ndarray]], first: int = 0
                 ) -> Iterator[tuple[int, int, dict[str, np.ndarray]]]:
     """Yield ``(start, stop, values)`` per batch, in order of units.
 
-    ``run(plan, shared, draws, arrays)`` runs one batch (``batched_forward.forward``).
+    ``run(plan, shared, draws, arrays)`` runs one batch (``batched_forward.forward``);
+    ``first`` is the global index of the first unit.
     """
     if cut.plate is None:
         yield 0, cut.units, run(replan(dict(sizes)), shared, draws, arrays)
         return
     plan = replan({**sizes, cut.plate: cut.batch})
     for start in cut.starts:
-        sh, dr, ar = batch_inputs(checked, cut, start, shared, draws, arrays)
+        sh, dr, ar = batch_inputs(checked, cut, start, shared, draws, arrays, first)
         yield start, cut.stop(start), trim(checked, cut, start, run(plan, sh, dr, ar))
