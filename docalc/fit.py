@@ -94,8 +94,10 @@ class Fit:
         ----------
         do : dict or str, optional
             ``{"b": 0}``, ``"b = 5 * b"``, ...
-        data : DataFrame, optional
-            New units (inputs, and any columns to hold); default the fitted data.
+        data : DataFrame or str, optional
+            New units (inputs, and any columns to hold); default the fitted data. A path
+            of a Parquet or CSV file is read in row batches (with ``store``, the table
+            need not fit in memory).
         var_names : list of str, optional
             Nodes to return (and redraw); default every node the run changes.
         seed : int, optional
@@ -109,20 +111,15 @@ class Fit:
             chunk per batch; ``docalc[scale]``), and the DataTree returned reads it lazily,
             so units x draws need not fit in memory.
         """
-        from docalc.compiler.results.trees import dataset, split_chains, tree
-        from docalc.compiler.run.posterior_runs import scenario
+        from docalc.compiler.results.predictions import predict
 
-        sc = scenario(self.draws, do, data, var_names)
-        attrs = {"do": "; ".join(str(i) for i in sc.checked.interventions)}
-        if store is not None:
-            from docalc.compiler.results.store import ZarrStore
+        from .table_rows import is_table_path, row_batches
 
-            sink = ZarrStore(store, "predictions", sc.checked, sc.coords, sc.chains, sc.plate)
-            for start, stop, part in sc.batches(seed, batch_size=batch_size):
-                sink.write(start, stop, part)
-            return sink.finish(attrs=attrs)
-        values = split_chains(sc.run(seed, batch_size=batch_size), sc.chains)
-        return tree({"predictions": dataset(sc.checked, values, sc.coords)}, attrs)
+        if not is_table_path(data):
+            return predict(self.draws, do, data, var_names, seed, batch_size, store)
+        # closed however the run ends, so that the file is too
+        with contextlib.closing(row_batches(data)) as chunks:
+            return predict(self.draws, do, None, var_names, seed, batch_size, store, chunks)
 
     def effect(self, outcome: str, do: DoLike, baseline: DoLike = None, data: Any = None,
                seed: int = 0, hdi_prob: float = 0.94, per_unit: bool = True,

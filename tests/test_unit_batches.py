@@ -258,3 +258,18 @@ def test_a_bad_row_in_a_later_row_batch_is_named_by_its_row_in_the_file(
     (tmp_path / "empty.csv").write_text("a,b,c\n")
     with pytest.raises(dc.DocalcFileError, match="empty"):
         linear_fit.effect("y", {"b": 1.0}, data=str(tmp_path / "empty.csv"), per_unit=False)
+
+
+def test_predictions_of_a_table_file_read_in_row_batches(
+        linear_fit, new_units: pd.DataFrame, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from docalc import table_rows
+
+    monkeypatch.setattr(table_rows, "READ_ROWS", 128)  # 301 rows: three row batches
+    new_units.to_parquet(tmp_path / "new.parquet")
+    whole = linear_fit.predict({"b": 1.0}, data=new_units)["predictions"]
+    held = linear_fit.predict({"b": 1.0}, data=str(tmp_path / "new.parquet"), batch_size=64)
+    assert _same(whole, held["predictions"])
+    stored = linear_fit.predict({"b": 1.0}, data=str(tmp_path / "new.parquet"),
+                                store=str(tmp_path / "p.zarr"))
+    assert _same(whole, stored["predictions"])
+    assert stored["predictions"]["i"].to_numpy().tolist() == list(range(301))
