@@ -20,6 +20,7 @@ from .cli_files import (
     load_model,
     with_file,
     write_tree,
+    written,
 )
 
 
@@ -90,7 +91,8 @@ def cmd_effect(args: argparse.Namespace) -> int:
         raise with_file(exc, args.data) from None
     if args.out is not None and not (zarr_out and args.per_unit):
         if zarr_out:
-            tree.to_zarr(args.out, mode="w", consolidated=False)
+            with written(args.out):
+                tree.to_zarr(args.out, mode="w", consolidated=False)
         else:
             write_tree(tree, args.out)
     s = tree["summary"]

@@ -317,7 +317,7 @@ def write_table(df: pd.DataFrame, out: str | None) -> None:
     p = Path(out)
     at = files.at_file(out)
     suffix = check_table_output(out)
-    with _written(out):
+    with written(out):
         try:
             if suffix in PARQUET_SUFFIXES:
                 df.to_parquet(p, index=False)
@@ -349,13 +349,13 @@ def write_posterior(fit: Fit, out: str) -> None:
 
 
 def write_tree(tree: xr.DataTree, out: str) -> None:
-    """Write a DataTree as netCDF (a half-written file is removed; see ``_written``)."""
-    with _written(out):
+    """Write a DataTree as netCDF (a half-written file is removed; see ``written``)."""
+    with written(out):
         tree.to_netcdf(out)
 
 
 @contextlib.contextmanager
-def _written(out: str) -> Iterator[None]:
+def written(out: str) -> Iterator[None]:
     """Turn the system's refusal to write ``out`` into E016, removing what was half written."""
     p = Path(out)
     existed = p.exists() or p.is_symlink()

@@ -273,3 +273,21 @@ def test_predictions_of_a_table_file_read_in_row_batches(
                                 store=str(tmp_path / "p.zarr"))
     assert _same(whole, stored["predictions"])
     assert stored["predictions"]["i"].to_numpy().tolist() == list(range(301))
+
+
+def test_a_store_of_global_nodes_and_of_a_global_outcome(linear_fit, new_units: pd.DataFrame,  # type: ignore[no-untyped-def]
+                                                         tmp_path) -> None:
+    stored = linear_fit.predict({"beta_y0": 0.0}, data=new_units, var_names=["beta_y0"],
+                                batch_size=32, store=str(tmp_path / "p.zarr"))
+    assert stored["predictions"]["beta_y0"].dims == ("chain", "draw")
+    glob = linear_fit.effect("beta_y0", {"beta_y0": 1.0}, store=str(tmp_path / "g.zarr"))
+    held = linear_fit.effect("beta_y0", {"beta_y0": 1.0})
+    np.testing.assert_array_equal(glob["effect"]["beta_y0"], held["effect"]["beta_y0"])
+    assert (tmp_path / "g.zarr").is_dir()
+
+
+def test_a_store_that_cannot_be_written_is_a_file_error(linear_fit, new_units: pd.DataFrame,  # type: ignore[no-untyped-def]
+                                                        tmp_path) -> None:
+    (tmp_path / "afile").write_text("")
+    with pytest.raises(dc.DocalcFileError, match="cannot be written"):
+        linear_fit.predict({"b": 1.0}, data=new_units, store=str(tmp_path / "afile" / "p.zarr"))

@@ -61,8 +61,10 @@ def effect(source: Draws, outcome: str, do: Any, baseline: Any, data: Any, seed:
     plate = a.checked.node(outcome).plate
     cut = ub.choose(a.plate if plate == a.plate else None, a.plan.size, a.n_draws, 2,
                     batch_size)
+    if chunks is not None and cut.plate is None:
+        _not_row_batches(a, plate)
     sink = None
-    if store is not None and plate is not None:
+    if store is not None:
         from docalc.compiler.results.store import ZarrStore
 
         per_unit = True
@@ -137,6 +139,16 @@ def effect(source: Draws, outcome: str, do: Any, baseline: Any, data: Any, seed:
     if sink is not None:
         return sink.finish(groups, attrs)
     return tree(groups, attrs)
+
+
+def _not_row_batches(sc: Any, plate: str | None) -> None:
+    """Refuse a table read in row batches whose units this run cannot cut (one run holds all)."""
+    from docalc.dsl.errors import files
+
+    why = f"the outcome is on plate '{plate}', not on the table's units" if plate \
+        else "the outcome is a global node" if sc.plate else \
+        "the model has more than one plate of units (or its data have imputed cells)"
+    raise files.not_row_batches(None, why=why).error()
 
 
 def _pair(source: Draws, do: Any, baseline: Any, data: Any, outcome: str,

@@ -28,6 +28,10 @@ def predict(source: Draws, do: Any, data: Any, var_names: Any, seed: int,
     if store is None and chunks is None:
         values = split_chains(sc.run(seed, batch_size=batch_size), sc.chains)
         return tree({"predictions": dataset(sc.checked, values, sc.coords)}, attrs)
+    if chunks is not None and sc.plate is None:
+        from docalc.compiler.results.effects import _not_row_batches
+
+        _not_row_batches(sc, "")
     sink = None
     if store is not None:
         from docalc.compiler.results.store import ZarrStore

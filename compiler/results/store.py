@@ -9,7 +9,8 @@ layout. Zarr is the ``docalc[scale]`` extra.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,10 @@ class ZarrStore:
 
     def write(self, start: int, stop: int, values: Mapping[str, np.ndarray]) -> None:
         """Append one batch's values (flat leading draw axis, then its units)."""
+        with _writing(self.path):
+            self._write(start, stop, values)
+
+    def _write(self, start: int, stop: int, values: Mapping[str, np.ndarray]) -> None:
         coords = dict(self.coords)
         if self.plate is not None:
             labels = coords.get(self.plate)
@@ -56,14 +61,31 @@ class ZarrStore:
             self._started = True
             return
         per_unit = [k for k in ds.data_vars if self.plate in ds[k].dims]
+        if not per_unit:
+            return  # only global nodes kept: the first batch wrote them
         ds[per_unit].to_zarr(self.path, group=self.group, append_dim=self.plate,
                              consolidated=False)
 
     def finish(self, groups: Mapping[str, xr.Dataset] | None = None,
                attrs: Mapping[str, Any] | None = None) -> xr.DataTree:
         """Write the small groups and the root's attributes; open the store lazily."""
-        for name, ds in (groups or {}).items():
-            ds.to_zarr(self.path, group=name, mode="a", consolidated=False)
-        xr.Dataset(attrs={"inference_library": "docalc", **(attrs or {})}).to_zarr(
-            self.path, mode="a", consolidated=False)
+        with _writing(self.path):
+            for name, ds in (groups or {}).items():
+                ds.to_zarr(self.path, group=name, mode="w" if not self._started else "a",
+                           consolidated=False)
+                self._started = True
+            xr.Dataset(attrs={"inference_library": "docalc", **(attrs or {})}).to_zarr(
+                self.path, mode="a", consolidated=False)
         return xr.open_datatree(self.path, engine="zarr", consolidated=False)
+
+
+@contextlib.contextmanager
+def _writing(path: str) -> Iterator[None]:
+    """Turn the system's refusal to write the store into E016, naming the store."""
+    try:
+        yield
+    except OSError as exc:
+        from docalc.dsl.errors import files
+
+        raise files.cannot_write(files.at_file(path),
+                                 why=exc.strerror or str(exc)).error() from None

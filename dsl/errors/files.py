@@ -128,3 +128,9 @@ def file_too_large(span: Span | None, *, limit: int) -> None:
        "name the node with --outcome NAME")
 def effect_outcome(span: Span | None, *, found: str) -> None:
     """Report ``docalc effect`` without --outcome for a model with zero or several outcomes."""
+
+
+@entry("E021", DocalcFileError, "cannot be read in row batches: {why}",
+       "read the table into a DataFrame (pandas.read_parquet, pandas.read_csv) and pass that")
+def not_row_batches(span: Span | None, *, why: str) -> None:
+    """Report a table path for a model whose rows are not the units of one plate that can be cut."""
